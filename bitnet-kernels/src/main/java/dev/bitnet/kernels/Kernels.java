@@ -4,10 +4,15 @@ import dev.bitnet.kernels.scalar.ScalarKernel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -69,6 +74,35 @@ public final class Kernels {
             skipped.append(' ').append(p.name()).append(": ").append(why.get()).append(';');
         }
         throw new IllegalStateException("no kernel can run here:" + skipped);
+    }
+
+    /**
+     * Physical cores of this machine (hyper-threads share one core's SIMD units, so they add little to
+     * matmul throughput): unique (physical id, core id) pairs in /proc/cpuinfo, else the JVM's processor count.
+     */
+    public static int physicalCores() {
+        int logical = Runtime.getRuntime().availableProcessors();
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        try {
+            Set<String> cores = new HashSet<>();
+            String physical = "0";
+            for (String line : Files.readAllLines(cpuinfo)) {
+                int colon = line.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String key = line.substring(0, colon).trim();
+                String value = line.substring(colon + 1).trim();
+                if (key.equals("physical id")) {
+                    physical = value;
+                } else if (key.equals("core id")) {
+                    cores.add(physical + "/" + value);
+                }
+            }
+            return cores.isEmpty() ? logical : Math.max(1, Math.min(cores.size(), logical));
+        } catch (IOException | RuntimeException e) {
+            return logical;
+        }
     }
 
     private static void logChoice(TernaryKernel kernel, String why) {

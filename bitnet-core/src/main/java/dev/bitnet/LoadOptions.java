@@ -1,0 +1,111 @@
+package dev.bitnet;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * How to load a model: compute threads, context length, kernel. Immutable; build with {@link
+ * #builder()}. Unset values take the defaults: threads = physical cores, context = the model's own,
+ * kernel = the fastest that runs here (or the {@code bitnet.kernel} system property).
+ */
+public final class LoadOptions {
+    /** Upper bound on a context-length override: a hostile value must not allocate a huge KV cache. */
+    public static final int MAX_CONTEXT = 1 << 20;
+    /** Upper bound on threads. */
+    public static final int MAX_THREADS = 1024;
+
+    private static final LoadOptions DEFAULTS = builder().build();
+
+    private final OptionalInt threads;
+    private final OptionalInt contextLength;
+    private final Optional<String> kernel;
+    private final int batchSize;
+
+    private LoadOptions(Builder b) {
+        this.threads = b.threads;
+        this.contextLength = b.contextLength;
+        this.kernel = b.kernel;
+        this.batchSize = b.batchSize;
+    }
+
+    public static LoadOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Compute threads, if set. */
+    public OptionalInt threads() {
+        return threads;
+    }
+
+    /** Context length override, if set. */
+    public OptionalInt contextLength() {
+        return contextLength;
+    }
+
+    /** Kernel name override ({@code scalar}, {@code vector}, {@code native}), if set. */
+    public Optional<String> kernel() {
+        return kernel;
+    }
+
+    /** Positions processed together during prompt evaluation (one batched matmul per chunk). */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Builder of {@link LoadOptions}; each setter validates its argument. */
+    public static final class Builder {
+        private OptionalInt threads = OptionalInt.empty();
+        private OptionalInt contextLength = OptionalInt.empty();
+        private Optional<String> kernel = Optional.empty();
+        private int batchSize = 64;
+
+        private Builder() {
+        }
+
+        /** @throws IllegalArgumentException unless 1 <= threads <= {@value #MAX_THREADS} */
+        public Builder threads(int threads) {
+            if (threads < 1 || threads > MAX_THREADS) {
+                throw new IllegalArgumentException("threads must be in [1, " + MAX_THREADS + "], got " + threads);
+            }
+            this.threads = OptionalInt.of(threads);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless 1 <= contextLength <= {@value #MAX_CONTEXT} */
+        public Builder contextLength(int contextLength) {
+            if (contextLength < 1 || contextLength > MAX_CONTEXT) {
+                throw new IllegalArgumentException("context length must be in [1, " + MAX_CONTEXT + "], got " + contextLength);
+            }
+            this.contextLength = OptionalInt.of(contextLength);
+            return this;
+        }
+
+        /** Kernel by name: {@code scalar}, {@code vector} or {@code native}. */
+        public Builder kernel(String kernel) {
+            Objects.requireNonNull(kernel, "kernel");
+            if (kernel.isBlank()) {
+                throw new IllegalArgumentException("kernel name must not be blank");
+            }
+            this.kernel = Optional.of(kernel);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless 1 <= batchSize <= 4096 */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1 || batchSize > 4096) {
+                throw new IllegalArgumentException("batch size must be in [1, 4096], got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public LoadOptions build() {
+            return new LoadOptions(this);
+        }
+    }
+}

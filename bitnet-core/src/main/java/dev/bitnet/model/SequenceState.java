@@ -1,0 +1,76 @@
+package dev.bitnet.model;
+
+/**
+ * One sequence being evaluated: its KV cache, scratch buffers and position. Feeds tokens through
+ * a {@link Transformer} in chunks of the workspace's batch size. Not thread-safe.
+ */
+public final class SequenceState implements AutoCloseable {
+    private final Transformer transformer;
+    private final KvCache cache;
+    private final Workspace workspace;
+    private final int contextLimit;
+    private int position;
+
+    public SequenceState(Transformer transformer, int contextLimit, int batch) {
+        this.transformer = transformer;
+        ModelConfig c = transformer.config();
+        this.contextLimit = contextLimit;
+        this.cache = new KvCache(c.layers(), c.kvDim(), contextLimit);
+        this.workspace = new Workspace(c, Math.min(batch, contextLimit), contextLimit);
+    }
+
+    public int position() {
+        return position;
+    }
+
+    public int contextLimit() {
+        return contextLimit;
+    }
+
+    /** Moves back to {@code position}; later positions are forgotten (their cache entries get overwritten). */
+    public void truncate(int position) {
+        if (position < 0 || position > this.position) {
+            throw new IllegalArgumentException("cannot truncate to " + position + ": position is " + this.position);
+        }
+        this.position = position;
+    }
+
+    public long kvCacheBytes() {
+        return cache.allocatedBytes();
+    }
+
+    /**
+     * Evaluates {@code tokens[offset, offset + count)} at the next positions. With {@code
+     * allLogits}, writes {@code count x vocab} logits to {@code logits}; otherwise only the last
+     * position's {@code vocab} logits (or none when {@code logits} is null). Token ids and context
+     * room must have been checked by the caller.
+     */
+    public void evaluate(int[] tokens, int offset, int count, float[] logits, boolean allLogits, Transformer.LayerObserver observer) {
+        int vocab = transformer.config().vocabSize();
+        int done = 0;
+        while (done < count) {
+            int n = Math.min(workspace.batch, count - done);
+            boolean last = done + n == count;
+            float[] out = null;
+            int rows = 0;
+            if (logits != null && allLogits) {
+                out = workspace.logits(n, vocab);
+                rows = n;
+            } else if (logits != null && last) {
+                out = logits;
+                rows = 1;
+            }
+            transformer.forward(tokens, offset + done, n, position, cache, workspace, out, rows, observer);
+            if (logits != null && allLogits) {
+                System.arraycopy(out, 0, logits, done * vocab, n * vocab);
+            }
+            position += n;
+            done += n;
+        }
+    }
+
+    @Override
+    public void close() {
+        workspace.close();
+    }
+}
