@@ -11,7 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The flags of one command: {@code --name value}, {@code --name=value} and bare switches. Every
+ * The flags of one command: {@code --name value}, {@code --name=value}, single-letter {@code -x value}
+ * (llama.cpp style, read as the flag named {@code x}) and bare switches. Every
  * flag a command reads is recorded, so {@link #finish()} can reject the ones it never asked for.
  */
 final class Args {
@@ -27,10 +28,12 @@ final class Args {
         this.switches = Set.of(switchFlags);
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
-            if (!a.startsWith("--") || a.length() == 2) {
+            boolean longFlag = a.startsWith("--") && a.length() > 2;
+            boolean shortFlag = !longFlag && a.length() == 2 && a.charAt(0) == '-' && Character.isLetter(a.charAt(1));
+            if (!longFlag && !shortFlag) {
                 throw new UsageException("unexpected argument '" + a + "' (flags start with --)");
             }
-            String name = a.substring(2);
+            String name = a.substring(longFlag ? 2 : 1);
             String value;
             int eq = name.indexOf('=');
             if (eq >= 0) {
