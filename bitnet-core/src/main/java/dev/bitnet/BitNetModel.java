@@ -4,6 +4,7 @@ import dev.bitnet.gguf.GgufFile;
 import dev.bitnet.kernels.Kernels;
 import dev.bitnet.kernels.TernaryKernel;
 import dev.bitnet.model.GgufModelLoader;
+import dev.bitnet.model.HfModelLoader;
 import dev.bitnet.model.ModelConfig;
 import dev.bitnet.model.SequenceState;
 import dev.bitnet.model.Transformer;
@@ -11,9 +12,16 @@ import dev.bitnet.model.Weights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A loaded BitNet model. Thread-safe and immutable once loaded: any number of {@link Session}s
@@ -30,6 +38,7 @@ public final class BitNetModel implements AutoCloseable {
 
     private final Path path;
     private final GgufFile file;
+    private final List<AutoCloseable> resources;
     private final ModelConfig config;
     private final TernaryKernel kernel;
     private final Arena arena;
@@ -39,10 +48,11 @@ public final class BitNetModel implements AutoCloseable {
     private final double loadMillis;
     private volatile boolean closed;
 
-    private BitNetModel(Path path, GgufFile file, ModelConfig config, TernaryKernel kernel, Arena arena,
-                        Transformer transformer, LoadOptions options, double loadMillis) {
+    private BitNetModel(Path path, GgufFile file, List<AutoCloseable> resources, ModelConfig config, TernaryKernel kernel,
+                        Arena arena, Transformer transformer, LoadOptions options, double loadMillis) {
         this.path = path;
         this.file = file;
+        this.resources = List.copyOf(resources);
         this.config = config;
         this.kernel = kernel;
         this.arena = arena;
@@ -58,36 +68,64 @@ public final class BitNetModel implements AutoCloseable {
     }
 
     /**
-     * Loads a GGUF model: maps the file, checks it, and prepares the weights for the chosen kernel.
+     * Loads a model: a GGUF file, or a Hugging Face checkpoint (a directory with {@code config.json}
+     * and {@code model.safetensors}, or one of those files). Maps the weights, checks them, and
+     * prepares them for the chosen kernel.
      *
      * @throws ModelFormatException      if the file is corrupt, truncated or inconsistent
      * @throws UnsupportedModelException if it is valid but not a model this library runs
+     * @throws UncheckedIOException      if the file cannot be read
      */
     public static BitNetModel load(Path path, LoadOptions options) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
         long start = System.nanoTime();
-        GgufFile file = GgufFile.open(path);
+        boolean hf = isHuggingFace(path);
+        GgufFile file = hf ? null : GgufFile.open(path);
         TernaryKernel kernel = null;
         Arena arena = Arena.ofShared();
+        List<AutoCloseable> resources = new ArrayList<>();
         try {
-            ModelConfig config = GgufModelLoader.readConfig(file);
+            ModelConfig config = hf ? HfModelLoader.readConfig(path) : GgufModelLoader.readConfig(file);
             int threads = options.threads().orElse(defaultThreads());
             kernel = Kernels.create(options.kernel(), threads);
-            Weights weights = GgufModelLoader.loadWeights(file, config, kernel, arena);
+            Weights weights = hf
+                    ? HfModelLoader.loadWeights(path, config, kernel, arena, resources)
+                    : GgufModelLoader.loadWeights(file, config, kernel, arena);
             Transformer transformer = new Transformer(config, weights, kernel);
             double ms = (System.nanoTime() - start) / 1e6;
             LOG.info("Loaded {} ({}, {} layers, hidden {}, vocab {}) in {} ms with kernel {}", path.getFileName(),
                     config.architecture().ggufName(), config.layers(), config.hiddenSize(), config.vocabSize(),
-                    String.format("%.1f", ms), kernel.name());
-            return new BitNetModel(path, file, config, kernel, arena, transformer, options, ms);
+                    String.format(Locale.ROOT, "%.1f", ms), kernel.name());
+            return new BitNetModel(path, file, resources, config, kernel, arena, transformer, options, ms);
+        } catch (IOException e) {
+            release(kernel, arena, file, resources);
+            throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            if (kernel != null) {
-                kernel.close();
-            }
-            arena.close();
-            file.close();
+            release(kernel, arena, file, resources);
             throw e;
+        }
+    }
+
+    private static boolean isHuggingFace(Path path) {
+        String name = String.valueOf(path.getFileName()).toLowerCase(Locale.ROOT);
+        return Files.isDirectory(path) || name.endsWith(".safetensors") || name.endsWith(".json");
+    }
+
+    private static void release(TernaryKernel kernel, Arena arena, GgufFile file, List<AutoCloseable> resources) {
+        if (kernel != null) {
+            kernel.close();
+        }
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", r, e.toString());
+            }
+        }
+        arena.close();
+        if (file != null) {
+            file.close();
         }
     }
 
@@ -126,9 +164,9 @@ public final class BitNetModel implements AutoCloseable {
         return loadMillis;
     }
 
-    /** The underlying GGUF file (metadata and tensor table). */
-    public GgufFile file() {
-        return file;
+    /** The underlying GGUF file (metadata and tensor table), when the model was loaded from one. */
+    public Optional<GgufFile> gguf() {
+        return Optional.ofNullable(file);
     }
 
     /** Starts an empty session with this model's context length. */
@@ -155,8 +193,6 @@ public final class BitNetModel implements AutoCloseable {
             return;
         }
         closed = true;
-        kernel.close();
-        arena.close();
-        file.close();
+        release(kernel, arena, file, resources);
     }
 }

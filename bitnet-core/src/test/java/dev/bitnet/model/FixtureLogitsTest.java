@@ -25,11 +25,15 @@ class FixtureLogitsTest {
     private static final double CPP_MEAN = 0.06;
     private static final double CPP_MAX = 0.4;
 
-    /** A GGUF and the reference logits it is checked against ("transformers" or a cpp file stem). */
+    /** A model file (a GGUF, or "hf" for the Hugging Face checkpoint) and the references it is checked against. */
     record Case(String model, String gguf, List<String> references) {
+        String path() {
+            return gguf.equals("hf") ? model + "/hf" : model + "/gguf/" + gguf;
+        }
+
         @Override
         public String toString() {
-            return gguf;
+            return gguf.equals("hf") ? model + "/hf" : gguf;
         }
     }
 
@@ -42,7 +46,11 @@ class FixtureLogitsTest {
                 new Case("tiny-a-silu", "tiny-a-silu-i2_s.gguf", List.of("transformers", "bitnetcpp/silu-i2_s")),
                 new Case("tiny-a-silu", "tiny-a-silu-tq2_0.gguf", List.of("llamacpp/silu-tq2_0")),
                 new Case("tiny-e-llama", "tiny-e-llama-i2_s.gguf", List.of("transformers", "bitnetcpp/i2_s")),
-                new Case("tiny-e-llama", "tiny-e-llama-tq2_0.gguf", List.of("transformers", "llamacpp/tq2_0")));
+                new Case("tiny-e-llama", "tiny-e-llama-tq2_0.gguf", List.of("transformers", "llamacpp/tq2_0")),
+                new Case("tiny-a", "hf", List.of("transformers")),
+                new Case("tiny-a-silu", "hf", List.of("transformers")),
+                new Case("tiny-c-bf16", "hf", List.of("transformers")),
+                new Case("tiny-e-llama", "hf", List.of("transformers")));
     }
 
     static Stream<Arguments> casesAndModes() {
@@ -79,7 +87,7 @@ class FixtureLogitsTest {
     @MethodSource("casesAndModes")
     void logitsMatchTheReferenceImplementations(Case c, boolean batch) {
         int[] ids = sequence(c.model());
-        try (BitNetModel model = BitNetModel.load(Fixtures.file(c.model() + "/gguf/" + c.gguf()))) {
+        try (BitNetModel model = BitNetModel.load(Fixtures.file(c.path()))) {
             int vocab = model.config().vocabSize();
             float[] actual = run(model, ids, batch);
             for (String ref : c.references()) {
@@ -97,7 +105,7 @@ class FixtureLogitsTest {
     @MethodSource("cases")
     void oneTokenAndBatchEvaluationAgree(Case c) {
         int[] ids = sequence(c.model());
-        try (BitNetModel model = BitNetModel.load(Fixtures.file(c.model() + "/gguf/" + c.gguf()))) {
+        try (BitNetModel model = BitNetModel.load(Fixtures.file(c.path()))) {
             LogitsComparison cmp = LogitsComparison.of(run(model, ids, false), run(model, ids, true), model.config().vocabSize());
             // same arithmetic in a different chunking: only float summation order may differ
             assertThat(cmp.maxAbs()).as(cmp.toString()).isLessThan(1e-3);
@@ -111,7 +119,7 @@ class FixtureLogitsTest {
         int[] prompt = Fixtures.intArray(json, "prompt");
         int[] expected = Fixtures.intArray(json, "generated_greedy");
         float[] reference = Fixtures.floats(c.model() + "/transformers/logits.f32");
-        try (BitNetModel model = BitNetModel.load(Fixtures.file(c.model() + "/gguf/" + c.gguf()));
+        try (BitNetModel model = BitNetModel.load(Fixtures.file(c.path()));
              Session s = model.newSession()) {
             int vocab = model.config().vocabSize();
             float[] logits = s.append(prompt);
@@ -132,7 +140,7 @@ class FixtureLogitsTest {
     void theScalarReferenceKernelMatchesToo(Case c) {
         int[] ids = sequence(c.model());
         LoadOptions scalar = LoadOptions.builder().kernel("scalar").build();
-        try (BitNetModel model = BitNetModel.load(Fixtures.file(c.model() + "/gguf/" + c.gguf()), scalar)) {
+        try (BitNetModel model = BitNetModel.load(Fixtures.file(c.path()), scalar)) {
             String ref = c.references().getFirst();
             boolean hf = ref.equals("transformers");
             String file = hf ? c.model() + "/transformers/logits.f32" : c.model() + "/" + ref + ".batch.f32";

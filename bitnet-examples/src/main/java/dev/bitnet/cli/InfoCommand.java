@@ -41,7 +41,9 @@ final class InfoCommand implements Command {
         args.finish();
         try (BitNetModel model = BitNetModel.load(path, options)) {
             ModelConfig c = model.config();
-            out.printf("file          %s (%,d bytes, GGUF v%d)%n", path, model.file().fileSize(), model.file().version());
+            model.gguf().ifPresentOrElse(
+                    g -> out.printf("file          %s (%,d bytes, GGUF v%d)%n", path, g.fileSize(), g.version()),
+                    () -> out.printf("file          %s (Hugging Face safetensors)%n", path));
             out.printf("name          %s%n", c.name());
             out.printf("architecture  %s (FFN %s, RoPE %s, sub-norms %s)%n", c.architecture().ggufName(),
                     c.activation() == dev.bitnet.model.Architecture.Activation.RELU_SQUARED ? "relu²" : "SiLU",
@@ -57,17 +59,21 @@ final class InfoCommand implements Command {
             out.printf("lm head       %s%n", c.tiedEmbeddings() ? "tied to token_embd" : "output.weight");
             out.printf("kernel        %s, %d thread(s)%n", model.kernelName(), model.threads());
             out.printf("load time     %.1f ms%n", model.loadMillis());
+            if (model.gguf().isEmpty()) {
+                return 0;
+            }
+            var gguf = model.gguf().get();
             Map<GgmlType, long[]> byType = new TreeMap<>();
-            for (GgufTensor t : model.file().tensors()) {
+            for (GgufTensor t : gguf.tensors()) {
                 long[] acc = byType.computeIfAbsent(t.type(), k -> new long[3]);
                 acc[0]++;
                 acc[1] += t.elementCount();
                 acc[2] += t.byteSize();
             }
-            out.printf("tensors       %d%n", model.file().tensors().size());
+            out.printf("tensors       %d%n", gguf.tensors().size());
             byType.forEach((type, acc) -> out.printf("  %-6s %5d tensors %,15d values %,15d bytes%n", type, acc[0], acc[1], acc[2]));
             if (listTensors) {
-                for (GgufTensor t : model.file().tensors()) {
+                for (GgufTensor t : gguf.tensors()) {
                     out.printf("  %-32s %-6s %-20s %,d bytes%n", t.name(), t.type(), Arrays.toString(t.shape()), t.byteSize());
                 }
             }
