@@ -12,7 +12,7 @@ public final class Main {
     }
 
     static List<Command> commands() {
-        return List.of(new LogitsCommand(), new InfoCommand());
+        return List.of(new LogitsCommand(), new InfoCommand(), new SynthCommand(), new BenchCommand());
     }
 
     public static void main(String[] argv) {

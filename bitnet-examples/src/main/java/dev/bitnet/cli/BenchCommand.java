@@ -1,0 +1,196 @@
+package dev.bitnet.cli;
+
+import dev.bitnet.BitNetModel;
+import dev.bitnet.LoadOptions;
+import dev.bitnet.Session;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * {@code bench --model FILE -p 128 -n 128 -t 1,2 -r 3 [--kernel K] [--json]}: llama-bench-style
+ * throughput. For each thread count the model is loaded once; {@code ppN} evaluates N random tokens
+ * as one prompt in a fresh session, {@code tgN} generates N tokens one at a time from an empty
+ * session. One untimed warm-up run of each test precedes the timed repetitions (the JIT compiles
+ * the hot paths during it).
+ */
+final class BenchCommand implements Command {
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "measure prompt (ppN) and generation (tgN) tokens/s, llama-bench style";
+    }
+
+    @Override
+    public String usage() {
+        return "--model FILE [-p 128] [-n 128] [-t 1,2] [-r 3] [--kernel scalar|vector|native] [--json]";
+    }
+
+    @Override
+    public String[] switches() {
+        return new String[] {"json"};
+    }
+
+    /** One test's result, in tokens per second. */
+    record Result(String test, int threads, String kernel, double mean, double sd, int reps, double loadMs, long peakRssBytes) {
+        String json() {
+            return String.format(Locale.ROOT,
+                    "{\"test\": \"%s\", \"threads\": %d, \"kernel\": \"%s\", \"tok_s_mean\": %.3f, \"tok_s_sd\": %.3f, "
+                            + "\"reps\": %d, \"load_ms\": %.1f, \"peak_rss_bytes\": %d}",
+                    test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes);
+        }
+    }
+
+    @Override
+    public int run(Args args, InputStream in, PrintStream out, PrintStream err) {
+        Path model = args.path("model").orElseThrow(() -> new UsageException("missing required flag --model"));
+        int prompt = first(args, "p", "n-prompt").orElse(128);
+        int gen = first(args, "n", "n-gen").orElse(128);
+        int reps = first(args, "r", "repetitions").orElse(3);
+        int[] threads = args.intList("t").or(() -> args.intList("threads")).orElse(new int[] {BitNetModel.defaultThreads()});
+        Optional<String> kernel = args.string("kernel");
+        boolean json = args.flag("json");
+        args.finish();
+        if (prompt < 0 || gen < 0 || reps < 1 || threads.length == 0 || (prompt == 0 && gen == 0)) {
+            throw new UsageException("need -p >= 0, -n >= 0 (not both 0), -r >= 1 and at least one thread count");
+        }
+        if (!json) {
+            out.printf("| %-28s | %9s | %7s | %-14s | %8s | %18s |%n", "model", "size", "threads", "kernel", "test", "t/s");
+            out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(30), "-".repeat(11), "-".repeat(9), "-".repeat(16), "-".repeat(10), "-".repeat(20));
+        }
+        List<Result> results = new ArrayList<>();
+        for (int t : threads) {
+            LoadOptions.Builder options = LoadOptions.builder().threads(t);
+            kernel.ifPresent(options::kernel);
+            try (BitNetModel m = BitNetModel.load(model, options.build())) {
+                if (prompt + 1 > m.contextLength() || gen + 1 > m.contextLength()) {
+                    throw new UsageException("-p and -n must be below the context length " + m.contextLength());
+                }
+                List<Result> forThreads = new ArrayList<>();
+                if (prompt > 0) {
+                    forThreads.add(measure("pp" + prompt, m, t, reps, () -> promptRun(m, prompt)));
+                }
+                if (gen > 0) {
+                    forThreads.add(measure("tg" + gen, m, t, reps, () -> generationRun(m, gen)));
+                }
+                long rss = peakRss();
+                for (Result r : forThreads) {
+                    Result withRss = new Result(r.test(), r.threads(), r.kernel(), r.mean(), r.sd(), r.reps(), m.loadMillis(), rss);
+                    results.add(withRss);
+                    if (json) {
+                        out.println(withRss.json());
+                    } else {
+                        out.printf(Locale.ROOT, "| %-28s | %9s | %7d | %-14s | %8s | %8.2f ± %7.2f |%n", abbreviate(model),
+                                size(model), t, r.kernel(), r.test(), r.mean(), r.sd());
+                    }
+                    out.flush();
+                }
+            }
+        }
+        if (!json && !results.isEmpty()) {
+            out.printf(Locale.ROOT, "load %.0f ms (last), peak RSS %.1f MiB%n", results.getLast().loadMs(), results.getLast().peakRssBytes() / 1048576.0);
+        }
+        return 0;
+    }
+
+    private interface Run {
+        /** Returns the tokens per second of one run. */
+        double run();
+    }
+
+    private static Result measure(String test, BitNetModel m, int threads, int reps, Run run) {
+        run.run();
+        double[] rates = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            rates[i] = run.run();
+        }
+        double mean = Arrays.stream(rates).average().orElse(0);
+        double var = reps > 1 ? Arrays.stream(rates).map(r -> (r - mean) * (r - mean)).sum() / (reps - 1) : 0;
+        return new Result(test, threads, m.kernelName(), mean, Math.sqrt(var), reps, m.loadMillis(), 0);
+    }
+
+    private static double promptRun(BitNetModel m, int n) {
+        int[] ids = randomIds(m, n, 1);
+        float[] logits = new float[m.config().vocabSize()];
+        try (Session s = m.newSession()) {
+            long start = System.nanoTime();
+            s.append(ids, logits);
+            return n / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static double generationRun(BitNetModel m, int n) {
+        int[] ids = randomIds(m, n, 2);
+        float[] logits = new float[m.config().vocabSize()];
+        int[] one = new int[1];
+        try (Session s = m.newSession()) {
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                one[0] = ids[i];
+                s.append(one, logits);
+            }
+            return n / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static int[] randomIds(BitNetModel m, int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int vocab = m.config().vocabSize();
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = r.nextInt(vocab);
+        }
+        return ids;
+    }
+
+    private static Optional<Integer> first(Args args, String a, String b) {
+        return args.integer(a).or(() -> args.integer(b));
+    }
+
+    /** Peak resident set size of this process (VmHWM), or -1 where /proc is not available. */
+    static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    String[] parts = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(parts[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static String abbreviate(Path p) {
+        String name = String.valueOf(p.getFileName());
+        return name.length() <= 28 ? name : name.substring(0, 25) + "...";
+    }
+
+    private static String size(Path p) {
+        try {
+            long bytes = Files.isDirectory(p) ? -1 : Files.size(p);
+            if (bytes < 0) {
+                return "-";
+            }
+            return bytes >= 1L << 30
+                    ? String.format(Locale.ROOT, "%.2f GiB", bytes / (1024.0 * 1024 * 1024))
+                    : String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+        } catch (IOException e) {
+            return "-";
+        }
+    }
+}
