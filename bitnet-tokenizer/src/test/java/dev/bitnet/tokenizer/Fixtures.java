@@ -15,6 +15,7 @@ import java.util.List;
 /** Locates the shared test fixtures and reads the tokenizer corpus. */
 public final class Fixtures {
     private static final JsonFactory JSON = new JsonFactory();
+    private static Tokenizer llama3;
 
     private Fixtures() {
     }
@@ -40,6 +41,18 @@ public final class Fixtures {
 
     public static Path llama3TokenizerJson() {
         return root().resolve("tokenizer/llama3/tokenizer.json");
+    }
+
+    /** The LLaMA-3 tokenizer, loaded once for all test classes of the run. */
+    public static synchronized Tokenizer llama3() {
+        if (llama3 == null) {
+            try {
+                llama3 = Tokenizer.fromTokenizerJson(llama3TokenizerJson());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return llama3;
     }
 
     public static List<Row> llama3Corpus() {

@@ -3,8 +3,8 @@ package dev.bitnet.tokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,8 +15,8 @@ class Llama3CorpusTest {
     private static List<Fixtures.Row> corpus;
 
     @BeforeAll
-    static void load() throws IOException {
-        tokenizer = Tokenizer.fromTokenizerJson(Fixtures.llama3TokenizerJson());
+    static void load() {
+        tokenizer = Fixtures.llama3();
         corpus = Fixtures.llama3Corpus();
     }
 
@@ -30,11 +30,28 @@ class Llama3CorpusTest {
         List<String> mismatches = new ArrayList<>();
         for (Fixtures.Row row : corpus) {
             int[] ids = tokenizer.encode(row.text());
-            if (!java.util.Arrays.equals(ids, row.ids())) {
+            if (!Arrays.equals(ids, row.ids())) {
                 mismatches.add("line " + row.line() + ": " + row.text().substring(0, Math.min(60, row.text().length())));
             }
         }
         assertThat(mismatches).isEmpty();
+    }
+
+    /**
+     * The same vocabulary passed the way bitnet-core passes GGUF metadata (token types, no
+     * {@code tokenizer.ggml.pre}) gives the same ids.
+     */
+    @Test
+    void ggufStyleVocabularyGivesTheSameIds() throws Exception {
+        BpeVocabulary json = TokenizerJson.read(Fixtures.llama3TokenizerJson()).vocabulary();
+        BpeVocabulary gguf = new BpeVocabulary("gpt2", json.tokens(), json.tokenTypes(), json.merges(), null,
+                128000, 128001, true, new int[] {128009});
+        Tokenizer fromGguf = Tokenizer.fromVocabulary(gguf);
+        assertThat(fromGguf.preTokenizerKind()).isEqualTo(PreTokenizerKind.LLAMA3);
+        assertThat(fromGguf.addBos()).isTrue();
+        for (Fixtures.Row row : corpus) {
+            assertThat(fromGguf.encode(row.text())).as("line %d", row.line()).containsExactly(row.ids());
+        }
     }
 
     @Test
