@@ -145,10 +145,13 @@ final class GgufParser {
     }
 
     private void checkCount(long count, long at, String what, int minBytes, long limit) {
-        if (count < 0 || count > limit || count > (size - HEADER_BYTES) / minBytes) {
+        long room = (size - HEADER_BYTES) / minBytes;
+        if (count < 0 || count > room) {
             throw error(at, what + " " + Long.toUnsignedString(count) + " is impossible: a file of " + size
-                    + " bytes has room for at most " + Math.min(limit, (size - HEADER_BYTES) / minBytes)
-                    + (count > limit ? " (bitnet-java reads at most " + limit + ")" : ""));
+                    + " bytes has room for at most " + room);
+        }
+        if (count > limit) {
+            throw error(at, what + " " + count + " exceeds the " + limit + " that bitnet-java reads");
         }
     }
 

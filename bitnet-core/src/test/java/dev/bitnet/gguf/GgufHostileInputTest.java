@@ -82,6 +82,13 @@ class GgufHostileInputTest {
     }
 
     @Test
+    void keyCountAboveTheLimitEvenWhenTheFileIsLargeEnough() {
+        long count = GgufParser.MAX_KEYS + 1;
+        RawGguf raw = RawGguf.header(3, 0, count).zeros(14 * count);
+        assertThat(rejects(raw, "metadata key count 1048577 exceeds the 1048576 that bitnet-java reads").offset()).isEqualTo(16);
+    }
+
+    @Test
     void countsThatFitAloneButNotTogether() {
         rejects(RawGguf.header(3, 2, 3).zeros(70), "2 tensors and 3 metadata keys cannot fit");
     }
