@@ -189,7 +189,7 @@ class GgufWriterRoundTripTest {
     }
 
     @Test
-    void largeStreamedTensorIsNotHeldInMemory() throws IOException {
+    void largeTensorStreamsFromOneReusedBuffer() throws IOException {
         // 8 MiB of I2_S written 4 KiB at a time from one reused buffer.
         long rows = 4096;
         long cols = 8192;

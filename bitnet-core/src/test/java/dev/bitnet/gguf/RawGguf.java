@@ -101,8 +101,9 @@ final class RawGguf {
     }
 
     RawGguf zeros(long n) {
-        for (long i = 0; i < n; i++) {
-            out.write(0);
+        byte[] zeros = new byte[(int) Math.min(n, 1 << 16)];
+        for (long left = n; left > 0; left -= zeros.length) {
+            out.write(zeros, 0, (int) Math.min(left, zeros.length));
         }
         return this;
     }
