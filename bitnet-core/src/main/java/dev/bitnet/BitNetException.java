@@ -7,6 +7,8 @@ import org.jetbrains.annotations.Nullable;
  * misuse such as overflowing a session's context. Unchecked, so callers catch only what they can handle.
  */
 public abstract class BitNetException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     /**
      * @param message what went wrong, naming the file, key, tensor or value involved
      */

@@ -10,6 +10,8 @@ import java.nio.file.Path;
  * key or tensor and the byte offset where the problem was found.
  */
 public final class ModelFormatException extends BitNetException {
+    private static final long serialVersionUID = 1L;
+
     private final transient @Nullable Path path;
     private final long offset;
 

@@ -10,6 +10,8 @@ import java.nio.file.Path;
  * names the file and what is unsupported.
  */
 public final class UnsupportedModelException extends BitNetException {
+    private static final long serialVersionUID = 1L;
+
     private final transient @Nullable Path path;
 
     /**

@@ -145,10 +145,13 @@ final class GgufParser {
     }
 
     private void checkCount(long count, long at, String what, int minBytes, long limit) {
-        if (count < 0 || count > limit || count > (size - HEADER_BYTES) / minBytes) {
+        long room = (size - HEADER_BYTES) / minBytes;
+        if (count < 0 || count > room) {
             throw error(at, what + " " + Long.toUnsignedString(count) + " is impossible: a file of " + size
-                    + " bytes has room for at most " + Math.min(limit, (size - HEADER_BYTES) / minBytes)
-                    + (count > limit ? " (bitnet-java reads at most " + limit + ")" : ""));
+                    + " bytes has room for at most " + room);
+        }
+        if (count > limit) {
+            throw error(at, what + " " + count + " exceeds the " + limit + " that bitnet-java reads");
         }
     }
 
@@ -211,6 +214,9 @@ final class GgufParser {
                     + " (at least " + type.minBytes() + " bytes each) but only " + remaining + " bytes remain in the file");
         }
         int n = (int) count;
+        // One description per array rather than one per element: large string arrays are the bulk of a file.
+        int[] index = new int[1];
+        Supplier<String> element = () -> "element " + index[0] + " of array '" + key + "'";
         Object items = switch (type) {
             case UINT8, INT8 -> bulk(new byte[n], ValueLayout.JAVA_BYTE, n);
             case UINT16, INT16 -> bulk(new short[n], I16, n);
@@ -221,8 +227,8 @@ final class GgufParser {
             case BOOL -> {
                 boolean[] b = new boolean[n];
                 for (int i = 0; i < n; i++) {
-                    int index = i;
-                    b[i] = bool(pos + i, () -> "element " + index + " of array '" + key + "'");
+                    index[0] = i;
+                    b[i] = bool(pos + i, element);
                 }
                 pos += n;
                 yield b;
@@ -230,8 +236,8 @@ final class GgufParser {
             case STRING -> {
                 String[] s = new String[n];
                 for (int i = 0; i < n; i++) {
-                    int index = i;
-                    s[i] = string(MAX_ARRAY_LENGTH, () -> "element " + index + " of array '" + key + "'");
+                    index[0] = i;
+                    s[i] = string(MAX_ARRAY_LENGTH, element);
                 }
                 yield s;
             }
@@ -374,7 +380,11 @@ final class GgufParser {
 
     private String string(int maxBytes, Supplier<String> what) {
         long at = pos;
-        long length = u64(() -> "the length of " + what.get());
+        if (8 > size - pos) {
+            throw truncated(8, "the length of " + what.get());
+        }
+        long length = data.get(I64, pos);
+        pos += 8;
         if (length < 0 || length > maxBytes) {
             throw error(at, what.get() + " has length " + Long.toUnsignedString(length) + ", more than the limit of " + maxBytes + " bytes");
         }
@@ -424,12 +434,15 @@ final class GgufParser {
     /** Advances past {@code n} bytes and returns where they start, or fails if the file ends first. */
     private long take(int n, Supplier<String> what) {
         if (n > size - pos) {
-            throw error(pos, "the file ends (at " + size + " bytes) in the middle of " + what.get()
-                    + ", which needs " + n + " bytes");
+            throw truncated(n, what.get());
         }
         long at = pos;
         pos += n;
         return at;
+    }
+
+    private ModelFormatException truncated(int n, String what) {
+        return error(pos, "the file ends (at " + size + " bytes) in the middle of " + what + ", which needs " + n + " bytes");
     }
 
     private ModelFormatException error(long offset, String detail) {
