@@ -1,5 +1,9 @@
 package dev.bitnet;
 
+import dev.bitnet.chat.ChatMessage;
+import dev.bitnet.chat.ChatPromptEncoder;
+import dev.bitnet.chat.ChatTemplate;
+import dev.bitnet.chat.ChatTemplates;
 import dev.bitnet.gguf.GgufFile;
 import dev.bitnet.kernels.Kernels;
 import dev.bitnet.kernels.TernaryKernel;
@@ -9,6 +13,9 @@ import dev.bitnet.model.ModelConfig;
 import dev.bitnet.model.SequenceState;
 import dev.bitnet.model.Transformer;
 import dev.bitnet.model.Weights;
+import dev.bitnet.tokenizer.EncodeOptions;
+import dev.bitnet.tokenizer.Tokenizer;
+import org.jetbrains.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,10 +53,15 @@ public final class BitNetModel implements AutoCloseable {
     private final LoadOptions options;
     private final int contextLength;
     private final double loadMillis;
+    private final @Nullable Tokenizer tokenizer;
+    private final ChatTemplate chatTemplate;
     private volatile boolean closed;
 
     private BitNetModel(Path path, GgufFile file, List<AutoCloseable> resources, ModelConfig config, TernaryKernel kernel,
-                        Arena arena, Transformer transformer, LoadOptions options, double loadMillis) {
+                        Arena arena, Transformer transformer, LoadOptions options, double loadMillis,
+                        @Nullable Tokenizer tokenizer, ChatTemplate chatTemplate) {
+        this.tokenizer = tokenizer;
+        this.chatTemplate = chatTemplate;
         this.path = path;
         this.file = file;
         this.resources = List.copyOf(resources);
@@ -93,11 +105,19 @@ public final class BitNetModel implements AutoCloseable {
                     ? HfModelLoader.loadWeights(path, config, kernel, arena, resources)
                     : GgufModelLoader.loadWeights(file, config, kernel, arena);
             Transformer transformer = new Transformer(config, weights, kernel);
+            Tokenizer tokenizer = hf ? hfTokenizer(path, options) : ggufTokenizer(file, options);
+            if (tokenizer != null && tokenizer.vocabSize() > config.vocabSize()) {
+                throw new ModelFormatException(path, -1, "the tokenizer has " + tokenizer.vocabSize()
+                        + " tokens but the model's embedding only " + config.vocabSize());
+            }
+            ChatTemplate template = ChatTemplates.select(
+                    file == null ? Optional.empty() : file.metadata().findString("tokenizer.chat_template"),
+                    options.chatTemplate());
             double ms = (System.nanoTime() - start) / 1e6;
             LOG.info("Loaded {} ({}, {} layers, hidden {}, vocab {}) in {} ms with kernel {}", path.getFileName(),
                     config.architecture().ggufName(), config.layers(), config.hiddenSize(), config.vocabSize(),
                     String.format(Locale.ROOT, "%.1f", ms), kernel.name());
-            return new BitNetModel(path, file, resources, config, kernel, arena, transformer, options, ms);
+            return new BitNetModel(path, file, resources, config, kernel, arena, transformer, options, ms, tokenizer, template);
         } catch (IOException e) {
             release(kernel, arena, file, resources);
             throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
@@ -105,6 +125,24 @@ public final class BitNetModel implements AutoCloseable {
             release(kernel, arena, file, resources);
             throw e;
         }
+    }
+
+    private static @Nullable Tokenizer ggufTokenizer(GgufFile file, LoadOptions options) {
+        return GgufModelLoader.vocabulary(file)
+                .map(v -> options.preTokenizer().map(k -> Tokenizer.fromVocabulary(v, k)).orElseGet(() -> Tokenizer.fromVocabulary(v)))
+                .orElse(null);
+    }
+
+    private static @Nullable Tokenizer hfTokenizer(Path path, LoadOptions options) throws IOException {
+        Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+        Path json = dir == null ? null : dir.resolve("tokenizer.json");
+        if (json == null || !Files.isRegularFile(json)) {
+            LOG.warn("{}: no tokenizer.json beside the checkpoint; the model runs on token ids only", path);
+            return null;
+        }
+        return options.preTokenizer().isPresent()
+                ? Tokenizer.fromTokenizerJson(json, options.preTokenizer().get())
+                : Tokenizer.fromTokenizerJson(json);
     }
 
     private static boolean isHuggingFace(Path path) {
@@ -167,6 +205,135 @@ public final class BitNetModel implements AutoCloseable {
     /** The underlying GGUF file (metadata and tensor table), when the model was loaded from one. */
     public Optional<GgufFile> gguf() {
         return Optional.ofNullable(file);
+    }
+
+    /** Whether the model file carries a tokenizer (text in and out); without one it runs on token ids. */
+    public boolean hasTokenizer() {
+        return tokenizer != null;
+    }
+
+    /**
+     * The model's tokenizer.
+     *
+     * @throws UnsupportedModelException if the model file has no (supported) tokenizer
+     */
+    public Tokenizer tokenizer() {
+        if (tokenizer == null) {
+            throw new UnsupportedModelException(path, "the model has no supported tokenizer; use token ids");
+        }
+        return tokenizer;
+    }
+
+    /** The chat template used by {@link #chat} and {@link #newChat()}. */
+    public ChatTemplate chatTemplate() {
+        return chatTemplate;
+    }
+
+    /**
+     * Tokenizes a prompt as Hugging Face does for generation: BOS first when the model asks for it,
+     * special-token text recognised.
+     */
+    public int[] encode(String prompt) {
+        Tokenizer t = tokenizer();
+        return t.encode(prompt, EncodeOptions.DEFAULT.withBos(t.addBos()));
+    }
+
+    /** Generates a completion of {@code prompt} with {@link GenerationOptions#defaults()}. */
+    public Generation generate(String prompt) {
+        return generate(prompt, GenerationOptions.defaults());
+    }
+
+    /** Generates a completion of {@code prompt}. */
+    public Generation generate(String prompt, GenerationOptions options) {
+        return generate(prompt, options, GenerationListener.NONE);
+    }
+
+    /** Generates a completion of {@code prompt}, reporting text as it is produced. */
+    public Generation generate(String prompt, GenerationOptions options, GenerationListener listener) {
+        return generate(encode(prompt), options, listener);
+    }
+
+    /**
+     * Generates from prompt token ids (no BOS is added). Each call runs in a fresh session, so calls
+     * from many threads run concurrently.
+     *
+     * @throws ContextOverflowException if the prompt does not fit the context
+     */
+    public Generation generate(int[] promptIds, GenerationOptions options, GenerationListener listener) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(listener, "listener");
+        try (Session session = newSession()) {
+            return generate(session, promptIds, options, listener);
+        }
+    }
+
+    /**
+     * Generates in an existing session, reusing the KV cache of whatever prefix of {@code promptIds}
+     * it already holds (the rest of the session is discarded). The session ends holding the prompt
+     * and the generated tokens.
+     */
+    public Generation generate(Session session, int[] promptIds, GenerationOptions options, GenerationListener listener) {
+        Objects.requireNonNull(session, "session");
+        Objects.requireNonNull(promptIds, "promptIds");
+        if (session.model() != this) {
+            throw new IllegalArgumentException("the session belongs to another model");
+        }
+        try {
+            Generation g = new GenerationRun(session, promptIds, options, tokenizer, listener, loadMillis).runToEnd();
+            listener.onComplete(g);
+            return g;
+        } catch (RuntimeException | Error e) {
+            listener.onError(e);
+            throw e;
+        }
+    }
+
+    /** Pull-style generation of a completion of {@code prompt}: iterate the text pieces, cancel at will. */
+    public TokenStream stream(String prompt, GenerationOptions options) {
+        return stream(encode(prompt), options);
+    }
+
+    /** Pull-style generation from prompt token ids, in a session of its own that the stream closes. */
+    public TokenStream stream(int[] promptIds, GenerationOptions options) {
+        Session session = newSession();
+        try {
+            return new TokenStream(new GenerationRun(session, promptIds, options, tokenizer, GenerationListener.NONE, loadMillis),
+                    session, true);
+        } catch (RuntimeException | Error e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    /** Answers the last user turn of a conversation (one-shot; see {@link #newChat()} for multi-turn). */
+    public Generation chat(List<ChatMessage> messages, GenerationOptions options) {
+        return chat(messages, options, GenerationListener.NONE);
+    }
+
+    /** Answers the last user turn of a conversation, reporting text as it is produced. */
+    public Generation chat(List<ChatMessage> messages, GenerationOptions options, GenerationListener listener) {
+        int[] prompt = ChatPromptEncoder.encode(tokenizer(), chatTemplate, messages, true);
+        return generate(prompt, chatOptions(options), listener);
+    }
+
+    /** Starts a multi-turn chat; each turn reuses the KV cache of the conversation so far. */
+    public Chat newChat() {
+        return new Chat(this, List.of());
+    }
+
+    /** Starts a multi-turn chat with a system prompt. */
+    public Chat newChat(String systemPrompt) {
+        return new Chat(this, List.of(ChatMessage.system(systemPrompt)));
+    }
+
+    /** Adds the template's end-of-turn tokens to the stop ids. */
+    GenerationOptions chatOptions(GenerationOptions options) {
+        Tokenizer t = tokenizer();
+        List<Integer> ids = new ArrayList<>(options.stopTokenIds());
+        for (String text : chatTemplate.stopTexts()) {
+            t.tokenId(text).ifPresent(ids::add);
+        }
+        return options.toBuilder().stopTokenIds(ids).build();
     }
 
     /** Starts an empty session with this model's context length. */

@@ -10,6 +10,10 @@ package dev.bitnet;
  * result. The generation ends with exactly one of {@link #onComplete} or {@link #onError}.
  */
 public interface GenerationListener {
+    /** A listener that ignores everything. */
+    GenerationListener NONE = new GenerationListener() {
+    };
+
     /** Text that is final and may be shown: whole code points, never part of a stop string. */
     default void onToken(String text) {
     }

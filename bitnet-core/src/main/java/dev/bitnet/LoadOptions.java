@@ -1,5 +1,7 @@
 package dev.bitnet;
 
+import dev.bitnet.tokenizer.PreTokenizerKind;
+
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -21,8 +23,12 @@ public final class LoadOptions {
     private final OptionalInt contextLength;
     private final Optional<String> kernel;
     private final int batchSize;
+    private final Optional<PreTokenizerKind> preTokenizer;
+    private final Optional<String> chatTemplate;
 
     private LoadOptions(Builder b) {
+        this.preTokenizer = b.preTokenizer;
+        this.chatTemplate = b.chatTemplate;
         this.threads = b.threads;
         this.contextLength = b.contextLength;
         this.kernel = b.kernel;
@@ -57,12 +63,28 @@ public final class LoadOptions {
         return batchSize;
     }
 
+    /**
+     * Pre-tokenizer override. By default GGUF models use the LLaMA-3 split (what BitNet b1.58 was trained
+     * with) unless {@code tokenizer.ggml.pre} says otherwise; {@link PreTokenizerKind#LLAMA_CPP_DEFAULT}
+     * reproduces bitnet.cpp's token ids for the official GGUF, which has no {@code pre} key.
+     */
+    public Optional<PreTokenizerKind> preTokenizer() {
+        return preTokenizer;
+    }
+
+    /** Chat template override by name ({@code hf} or {@code bitnet-cpp}), if set. */
+    public Optional<String> chatTemplate() {
+        return chatTemplate;
+    }
+
     /** Builder of {@link LoadOptions}; each setter validates its argument. */
     public static final class Builder {
         private OptionalInt threads = OptionalInt.empty();
         private OptionalInt contextLength = OptionalInt.empty();
         private Optional<String> kernel = Optional.empty();
         private int batchSize = 64;
+        private Optional<PreTokenizerKind> preTokenizer = Optional.empty();
+        private Optional<String> chatTemplate = Optional.empty();
 
         private Builder() {
         }
@@ -101,6 +123,22 @@ public final class LoadOptions {
                 throw new IllegalArgumentException("batch size must be in [1, 4096], got " + batchSize);
             }
             this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Overrides the pre-tokenizer chosen from the model's metadata. */
+        public Builder preTokenizer(PreTokenizerKind kind) {
+            this.preTokenizer = Optional.of(Objects.requireNonNull(kind, "kind"));
+            return this;
+        }
+
+        /** Chat template by name: {@code hf} (Hugging Face, the default) or {@code bitnet-cpp} (bitnet.cpp's -cnv rendering). */
+        public Builder chatTemplate(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("chat template name must not be blank");
+            }
+            this.chatTemplate = Optional.of(name);
             return this;
         }
 

@@ -13,6 +13,7 @@ import dev.bitnet.kernels.TernaryKernel;
 import dev.bitnet.kernels.TernaryLayout;
 import dev.bitnet.kernels.TernaryMatrixSource;
 import dev.bitnet.kernels.format.FloatCodec;
+import dev.bitnet.tokenizer.BpeVocabulary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +102,32 @@ public final class GgufModelLoader {
             return Architecture.Activation.SILU;
         }
         return arch.defaultActivation();
+    }
+
+    /**
+     * The byte-level BPE vocabulary in {@code tokenizer.ggml.*}, or empty when the file has none or
+     * has another kind (SentencePiece {@code llama} vocabularies are not supported yet).
+     */
+    public static Optional<BpeVocabulary> vocabulary(GgufFile file) {
+        GgufMetadata meta = file.metadata();
+        Optional<String> model = meta.findString("tokenizer.ggml.model");
+        if (model.isEmpty() || !model.get().equals("gpt2") || !meta.contains("tokenizer.ggml.tokens")) {
+            if (model.isPresent()) {
+                LOG.warn("{}: tokenizer model '{}' is not supported; the model runs on token ids only", file.path(), model.get());
+            }
+            return Optional.empty();
+        }
+        int[] stops = meta.findInt("tokenizer.ggml.eot_token_id").stream().toArray();
+        return Optional.of(new BpeVocabulary(
+                model.get(),
+                meta.getStringArray("tokenizer.ggml.tokens"),
+                meta.contains("tokenizer.ggml.token_type") ? meta.getIntArray("tokenizer.ggml.token_type") : null,
+                meta.contains("tokenizer.ggml.merges") ? meta.getStringArray("tokenizer.ggml.merges") : new String[0],
+                meta.findString("tokenizer.ggml.pre").orElse(null),
+                meta.findInt("tokenizer.ggml.bos_token_id").orElse(-1),
+                meta.findInt("tokenizer.ggml.eos_token_id").orElse(-1),
+                meta.findBool("tokenizer.ggml.add_bos_token").orElse(false),
+                stops));
     }
 
     /**

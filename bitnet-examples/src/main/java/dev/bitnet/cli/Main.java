@@ -12,7 +12,8 @@ public final class Main {
     }
 
     static List<Command> commands() {
-        return List.of(new LogitsCommand(), new InfoCommand(), new SynthCommand(), new BenchCommand());
+        return List.of(new GenerateCommand(), new ChatCommand(), new LogitsCommand(), new InfoCommand(), new SynthCommand(),
+                new BenchCommand());
     }
 
     public static void main(String[] argv) {
