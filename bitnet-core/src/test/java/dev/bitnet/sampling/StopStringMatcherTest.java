@@ -41,14 +41,15 @@ class StopStringMatcherTest {
         assertThat(reference("xabc", List.of("abc", "bc"))).isEqualTo("x");
         assertThat(cutAtEveryChar("abcd", List.of("abcd", "bc"))).isEqualTo("a");
         assertThat(cutAtEveryChar("xabc", List.of("bc", "abc"))).isEqualTo("x");
+        assertThat(run(List.of("abcd", "bc"), List.of("abcd"))).isEqualTo(new Outcome("a", true));
     }
 
     @Test
     void everySplitIntoTwoOrThreePiecesGivesTheSameOutput() {
         List<List<String>> stopSets = List.of(List.of("<|eot_id|>"), List.of("\n\n", "User:"),
-                List.of("aab", "ab", "b!"), List.of("😀!", "é"), List.of());
+                List.of("aab", "ab", "b!"), List.of("😀!", "é"), List.of("xabcd", "bc"), List.of());
         List<String> texts = List.of("Sure.<|eot_id|>tail", "line one\nline two\n\nUser: hi", "xaaab!yy",
-                "no stop here <|eot_id", "smile 😀😀! then é", "ab", "aab", "a", "<|eot_id|>", "User");
+                "no stop here <|eot_id", "smile 😀😀! then é", "ab", "aab", "a", "<|eot_id|>", "User", "xxabcdy");
         for (List<String> stops : stopSets) {
             for (String text : texts) {
                 String expected = reference(text, stops);
