@@ -1,0 +1,110 @@
+package dev.bitnet.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command-line contracts: logits files, generate --json, info, bench --json, synth, usage errors. */
+class CliTest {
+    private static final String PROMPT = "508,92,190,83,176,161,318,117,246,123,316,255,423,32,140,183,57,96,104,245,401,427,169,415";
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Path fixture(String relative) {
+        String prop = System.getProperty("bitnet.fixtures", "../shared/fixtures");
+        return Path.of(prop).resolve(relative);
+    }
+
+    static Result run(String... argv) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static float[] floats(Path file) throws Exception {
+        byte[] bytes = Files.readAllBytes(file);
+        float[] f = new float[bytes.length / 4];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+        return f;
+    }
+
+    @Test
+    void logitsWritesOneRowPerIdAndBatchModeAgrees(@TempDir Path dir) throws Exception {
+        String model = fixture("tiny-a/gguf/tiny-a-i2_s.gguf").toString();
+        assertThat(run("logits", "--model", model, "--ids", "508,92,190", "--out", dir.resolve("seq.f32").toString()).code()).isZero();
+        assertThat(run("logits", "--model", model, "--ids", "508,92,190", "--out", dir.resolve("batch.f32").toString(), "--batch").code()).isZero();
+        float[] seq = floats(dir.resolve("seq.f32"));
+        float[] batch = floats(dir.resolve("batch.f32"));
+        assertThat(seq).hasSize(3 * 512);
+        for (int i = 0; i < seq.length; i++) {
+            assertThat(batch[i]).isCloseTo(seq[i], org.assertj.core.data.Offset.offset(1e-3f));
+        }
+    }
+
+    @Test
+    void generateJsonHasIdsFinishReasonAndTimings() {
+        Result r = run("generate", "--model", fixture("tiny-a/gguf/tiny-a-i2_s.gguf").toString(), "--prompt-ids", PROMPT,
+                "--max-tokens", "24", "--temperature", "0", "--seed", "1", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out().strip()).startsWith("{").endsWith("}")
+                .contains("\"ids\":[436,300,419,234,391,101,309,423,101,309,309,309,419,426,426,426,426,101,426,101,113,509]")
+                .contains("\"finish_reason\":\"stop\"")
+                .contains("\"generation_tokens_per_second\":")
+                .contains("\"usage\":{\"prompt_tokens\":24,\"generated_tokens\":22}");
+    }
+
+    @Test
+    void infoDescribesTheModel() {
+        Result r = run("info", "--model", fixture("tiny-a/gguf/tiny-a-tq1_0.gguf").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("bitnet-b1.58").contains("layers        2").contains("TQ1_0").contains("kernel");
+    }
+
+    @Test
+    void synthThenBenchJsonLines(@TempDir Path dir) {
+        Path model = dir.resolve("tiny.gguf");
+        assertThat(run("synth", "--shape", "tiny", "--type", "tq2_0", "--seed", "3", "--out", model.toString()).code()).isZero();
+        Result r = run("bench", "--model", model.toString(), "-p", "8", "-n", "4", "-t", "1", "-r", "1", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        String[] lines = r.out().strip().split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0]).startsWith("{\"test\": \"pp8\", \"threads\": 1, \"kernel\": \"").contains("\"tok_s_mean\": ").contains("\"tok_s_sd\": ");
+        assertThat(lines[1]).startsWith("{\"test\": \"tg4\", \"threads\": 1,");
+    }
+
+    @Test
+    void badCommandLinesExitWithUsageErrors() {
+        assertThat(run().code()).isEqualTo(2);
+        assertThat(run("frobnicate").code()).isEqualTo(2);
+        Result unknownFlag = run("logits", "--model", "x.gguf", "--ids", "1", "--out", "o", "--bogus", "1");
+        assertThat(unknownFlag.code()).isEqualTo(2);
+        assertThat(unknownFlag.err()).contains("unknown flag --bogus");
+        Result badNumber = run("generate", "--model", "x.gguf", "--prompt-ids", "1,x");
+        assertThat(badNumber.code()).isEqualTo(2);
+        assertThat(badNumber.err()).contains("--prompt-ids expects an integer");
+        Result badOption = run("generate", "--model", fixture("tiny-a/gguf/tiny-a-i2_s.gguf").toString(), "--prompt-ids", "1", "--top-p", "2");
+        assertThat(badOption.code()).isEqualTo(2);
+        assertThat(badOption.err()).contains("top");
+    }
+
+    @Test
+    void aCorruptModelFileFailsWithTheFileNamedNotACrash(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.gguf");
+        byte[] good = Files.readAllBytes(fixture("tiny-a/gguf/tiny-a-i2_s.gguf"));
+        Files.write(bad, java.util.Arrays.copyOf(good, 5000));
+        Result r = run("info", "--model", bad.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("ModelFormatException").contains("bad.gguf");
+    }
+}
