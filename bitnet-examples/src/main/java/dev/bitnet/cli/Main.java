@@ -12,7 +12,7 @@ public final class Main {
     }
 
     static List<Command> commands() {
-        return List.of();
+        return List.of(new TokenizeCommand());
     }
 
     public static void main(String[] argv) {
