@@ -15,6 +15,8 @@ final class AddedTokenMatcher {
     }
 
     private final boolean[] startsToken = new boolean[0x10000];
+    /** The character every token starts with ({@code <} for LLaMA-3), or -1 when they differ. */
+    private final int sharedFirst;
     /** Per trie node: outgoing characters (sorted) and the nodes they lead to. */
     private final char[][] edgeChars;
     private final int[][] edgeTargets;
@@ -58,6 +60,7 @@ final class AddedTokenMatcher {
                 controls.set(node, control[t]);
             }
         }
+        sharedFirst = edges.get(0).size() == 1 ? edges.get(0).firstKey() : -1;
         int nodes = edges.size();
         edgeChars = new char[nodes][];
         edgeTargets = new int[nodes][];
@@ -84,7 +87,13 @@ final class AddedTokenMatcher {
      */
     Match find(String text, int from, int to, boolean withControl) {
         for (int i = from; i < to; i++) {
-            if (!startsToken[text.charAt(i)]) {
+            if (sharedFirst >= 0) {
+                // String.indexOf is vectorised: most text is skipped many characters at a time.
+                i = text.indexOf(sharedFirst, i);
+                if (i < 0 || i >= to) {
+                    return null;
+                }
+            } else if (!startsToken[text.charAt(i)]) {
                 continue;
             }
             int node = 0;
