@@ -24,6 +24,8 @@ final class AddedTokenMatcher {
     private final int[] tokenAt;
     /** Per trie node: whether that token is matched only when special tokens are parsed. */
     private final boolean[] controlAt;
+    /** Whether some token is matched even when special tokens are not parsed. */
+    private final boolean anyUserDefined;
 
     /**
      * @param texts   token texts
@@ -61,6 +63,11 @@ final class AddedTokenMatcher {
             }
         }
         sharedFirst = edges.get(0).size() == 1 ? edges.get(0).firstKey() : -1;
+        boolean userDefined = false;
+        for (int t = 0; t < texts.size(); t++) {
+            userDefined |= !control[t] && !texts.get(t).isEmpty();
+        }
+        anyUserDefined = userDefined;
         int nodes = edges.size();
         edgeChars = new char[nodes][];
         edgeTargets = new int[nodes][];
@@ -86,6 +93,9 @@ final class AddedTokenMatcher {
      * @param withControl whether control tokens count; user-defined tokens always do
      */
     Match find(String text, int from, int to, boolean withControl) {
+        if (!withControl && !anyUserDefined) {
+            return null;
+        }
         for (int i = from; i < to; i++) {
             if (sharedFirst >= 0) {
                 // String.indexOf is vectorised: most text is skipped many characters at a time.
