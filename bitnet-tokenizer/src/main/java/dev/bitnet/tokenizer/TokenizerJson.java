@@ -96,8 +96,7 @@ final class TokenizerJson {
         }
         expect(p, value, JsonToken.START_ARRAY, "added_tokens");
         while (p.nextToken() == JsonToken.START_OBJECT) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> t = (Map<String, Object>) readObjectBody(p);
+            Map<String, Object> t = readObjectBody(p);
             if (!(t.get("id") instanceof Long id) || !(t.get("content") instanceof String content)) {
                 throw new TokenizerFormatException(file + ": added token " + t + " needs an id and a content");
             }
