@@ -1,6 +1,12 @@
 package dev.bitnet.cli;
 
+import dev.bitnet.UnsupportedModelException;
+import dev.bitnet.gguf.GgufFile;
+import dev.bitnet.model.GgufModelLoader;
+import dev.bitnet.tokenizer.Tokenizer;
+
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,8 +18,16 @@ public final class Main {
     }
 
     static List<Command> commands() {
-        return List.of(new GenerateCommand(), new ChatCommand(), new LogitsCommand(), new InfoCommand(), new SynthCommand(),
-                new BenchCommand());
+        return List.of(new GenerateCommand(), new ChatCommand(), new LogitsCommand(), new TokenizeCommand(Main::modelTokenizer),
+                new InfoCommand(), new SynthCommand(), new BenchCommand());
+    }
+
+    /** The tokenizer stored in a GGUF's metadata, without loading the weights. */
+    static Tokenizer modelTokenizer(Path model) {
+        try (GgufFile file = GgufFile.open(model)) {
+            return Tokenizer.fromVocabulary(GgufModelLoader.vocabulary(file).orElseThrow(() ->
+                    new UnsupportedModelException(model, "the model has no byte-level BPE tokenizer (tokenizer.ggml.model gpt2)")));
+        }
     }
 
     public static void main(String[] argv) {

@@ -15,6 +15,8 @@ final class AddedTokenMatcher {
     }
 
     private final boolean[] startsToken = new boolean[0x10000];
+    /** The character every token starts with ({@code <} for LLaMA-3), or -1 when they differ. */
+    private final int sharedFirst;
     /** Per trie node: outgoing characters (sorted) and the nodes they lead to. */
     private final char[][] edgeChars;
     private final int[][] edgeTargets;
@@ -22,6 +24,8 @@ final class AddedTokenMatcher {
     private final int[] tokenAt;
     /** Per trie node: whether that token is matched only when special tokens are parsed. */
     private final boolean[] controlAt;
+    /** Whether some token is matched even when special tokens are not parsed. */
+    private final boolean anyUserDefined;
 
     /**
      * @param texts   token texts
@@ -58,6 +62,12 @@ final class AddedTokenMatcher {
                 controls.set(node, control[t]);
             }
         }
+        sharedFirst = edges.get(0).size() == 1 ? edges.get(0).firstKey() : -1;
+        boolean userDefined = false;
+        for (int t = 0; t < texts.size(); t++) {
+            userDefined |= !control[t] && !texts.get(t).isEmpty();
+        }
+        anyUserDefined = userDefined;
         int nodes = edges.size();
         edgeChars = new char[nodes][];
         edgeTargets = new int[nodes][];
@@ -83,8 +93,17 @@ final class AddedTokenMatcher {
      * @param withControl whether control tokens count; user-defined tokens always do
      */
     Match find(String text, int from, int to, boolean withControl) {
+        if (!withControl && !anyUserDefined) {
+            return null;
+        }
         for (int i = from; i < to; i++) {
-            if (!startsToken[text.charAt(i)]) {
+            if (sharedFirst >= 0) {
+                // String.indexOf is vectorised: most text is skipped many characters at a time.
+                i = text.indexOf(sharedFirst, i);
+                if (i < 0 || i >= to) {
+                    return null;
+                }
+            } else if (!startsToken[text.charAt(i)]) {
                 continue;
             }
             int node = 0;

@@ -66,11 +66,11 @@ final class BpeModel {
             if (ids[left] < 0 || right < 0) {
                 continue;
             }
-            int slot = merges.find(ids[left], ids[right]);
-            if (slot < 0 || merges.rank(slot) != rank) {
+            long rule = merges.find(ids[left], ids[right]);
+            if (rule < 0 || MergeTable.rank(rule) != rank) {
                 continue;
             }
-            ids[left] = merges.result(slot);
+            ids[left] = MergeTable.result(rule);
             ids[right] = -1;
             int after = next[right];
             next[left] = after;
@@ -89,9 +89,9 @@ final class BpeModel {
     }
 
     private void offer(Scratch s, int position, int left, int right) {
-        int slot = merges.find(left, right);
-        if (slot >= 0) {
-            s.push(((long) merges.rank(slot) << 32) | position);
+        long rule = merges.find(left, right);
+        if (rule >= 0) {
+            s.push((rule & 0xFFFFFFFF00000000L) | position);
         }
     }
 

@@ -1,28 +1,27 @@
 package dev.bitnet.tokenizer;
 
-import java.util.Arrays;
-
 /**
  * The BPE merge rules as a hash table from a pair of adjacent token ids to the merge's rank (its
- * position in the merge list; lower merges first) and the id of the merged token.
+ * position in the merge list; lower merges first) and the id of the merged token. Each slot is two
+ * adjacent longs, key then value, so a lookup usually touches one cache line.
  */
 final class MergeTable {
     private static final long EMPTY = -1L;
 
-    private final long[] keys;
-    private final int[] ranks;
-    private final int[] results;
+    /** Slot i: {@code [2i]} = left << 32 | right, {@code [2i + 1]} = rank << 32 | result. */
+    private final long[] slots;
     private final int mask;
     private final int shift;
 
     MergeTable(int expected) {
-        int capacity = Integer.highestOneBit(Math.max(expected, 8) * 2 - 1) << 1;
-        shift = 64 - Integer.numberOfTrailingZeros(capacity);
-        keys = new long[capacity];
-        ranks = new int[capacity];
-        results = new int[capacity];
+        // Load factor at most 0.75 (at least 0.375): linear probing stays short.
+        int capacity = Integer.highestOneBit(Math.max(expected, 8) * 4 / 3) << 1;
+        slots = new long[2 * capacity];
         mask = capacity - 1;
-        Arrays.fill(keys, EMPTY);
+        shift = 64 - Integer.numberOfTrailingZeros(capacity);
+        for (int i = 0; i < slots.length; i += 2) {
+            slots[i] = EMPTY;
+        }
     }
 
     /**
@@ -32,39 +31,41 @@ final class MergeTable {
     void put(int left, int right, int rank, int result) {
         long key = key(left, right);
         int slot = slot(key);
-        while (keys[slot] != EMPTY) {
-            if (keys[slot] == key) {
+        while (slots[2 * slot] != EMPTY) {
+            if (slots[2 * slot] == key) {
                 return;
             }
             slot = (slot + 1) & mask;
         }
-        keys[slot] = key;
-        ranks[slot] = rank;
-        results[slot] = result;
+        slots[2 * slot] = key;
+        slots[2 * slot + 1] = ((long) rank << 32) | (result & 0xFFFFFFFFL);
     }
 
-    /** The slot of the rule for {@code left right}, or -1 if those two tokens never merge. */
-    int find(int left, int right) {
+    /**
+     * The rule for {@code left right} as {@code rank << 32 | result}, or -1 if those two tokens never
+     * merge. Ranks and ids are non-negative, so a rule is never -1 and compares by rank first.
+     */
+    long find(int left, int right) {
         long key = key(left, right);
         int slot = slot(key);
         while (true) {
-            long k = keys[slot];
+            long k = slots[2 * slot];
             if (k == key) {
-                return slot;
+                return slots[2 * slot + 1];
             }
             if (k == EMPTY) {
-                return -1;
+                return -1L;
             }
             slot = (slot + 1) & mask;
         }
     }
 
-    int rank(int slot) {
-        return ranks[slot];
+    static int rank(long rule) {
+        return (int) (rule >>> 32);
     }
 
-    int result(int slot) {
-        return results[slot];
+    static int result(long rule) {
+        return (int) rule;
     }
 
     private static long key(int left, int right) {

@@ -6,6 +6,8 @@ package dev.bitnet.tokenizer;
  * names the file, key, token or merge at fault.
  */
 public final class TokenizerFormatException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     /**
      * @param message what is wrong and where
      */

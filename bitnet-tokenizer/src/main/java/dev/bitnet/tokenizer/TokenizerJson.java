@@ -27,6 +27,9 @@ final class TokenizerJson {
             + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
     // The vocabulary object has 128k distinct keys: canonicalizing them as field names only costs time.
+    /** Largest id accepted: vocabularies are far smaller, and the id sizes the token array. */
+    private static final int MAX_ID = (1 << 22) - 1;
+
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(1 << 20).build())
@@ -93,11 +96,13 @@ final class TokenizerJson {
         }
         expect(p, value, JsonToken.START_ARRAY, "added_tokens");
         while (p.nextToken() == JsonToken.START_OBJECT) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> t = (Map<String, Object>) readObjectBody(p);
-            if (!(t.get("id") instanceof Long id) || id < 0 || id > Integer.MAX_VALUE - 1
-                    || !(t.get("content") instanceof String content)) {
+            Map<String, Object> t = readObjectBody(p);
+            if (!(t.get("id") instanceof Long id) || !(t.get("content") instanceof String content)) {
                 throw new TokenizerFormatException(file + ": added token " + t + " needs an id and a content");
+            }
+            if (id < 0 || id > MAX_ID) {
+                throw new TokenizerFormatException(file + ": added token '" + content + "' has id " + id
+                        + " (ids must be 0.." + MAX_ID + ")");
             }
             for (String flag : List.of("lstrip", "rstrip", "single_word")) {
                 if (Boolean.TRUE.equals(t.get(flag))) {
@@ -144,8 +149,9 @@ final class TokenizerJson {
                 throw new TokenizerFormatException(file + ": model.vocab entry '" + token + "' is not an integer id");
             }
             long id = p.getLongValue();
-            if (id < 0 || id >= Integer.MAX_VALUE - 1) {
-                throw new TokenizerFormatException(file + ": model.vocab entry '" + token + "' has id " + id);
+            if (id < 0 || id > MAX_ID) {
+                throw new TokenizerFormatException(file + ": model.vocab entry '" + token + "' has id " + id
+                        + " (ids must be 0.." + MAX_ID + ")");
             }
             put((int) id, token);
         }

@@ -97,6 +97,8 @@ class TokenizerJsonTest {
         assertRejected(j -> j.replace("{\"type\":\"ByteLevel\"},\"model\"", "{\"type\":\"WordPiece\"},\"model\""), "decoder");
         assertRejected(j -> j.replace("\"hi\":256", "\"hi\":-3"), "-3");
         assertRejected(j -> j.replace("\"hi\":256", "\"hi\":255"), "255");
+        assertRejected(j -> j.replace("\"hi\":256", "\"hi\":2147483000"), "2147483000");
+        assertRejected(j -> j.replace("\"id\":258", "\"id\":99999999"), "99999999");
         assertRejected(j -> j.replace("[\"h i\"]", "[\"h q\"]"), "merge #0 'h q'");
         assertRejected(j -> j.replace("\"id\":258", "\"id\":65"), "65");
     }
