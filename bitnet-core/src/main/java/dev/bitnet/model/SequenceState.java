@@ -16,7 +16,7 @@ public final class SequenceState implements AutoCloseable {
         ModelConfig c = transformer.config();
         this.contextLimit = contextLimit;
         this.cache = new KvCache(c.layers(), c.kvDim(), contextLimit);
-        this.workspace = new Workspace(c, Math.min(batch, contextLimit), contextLimit);
+        this.workspace = new Workspace(c, Math.min(batch, contextLimit));
     }
 
     public int position() {

@@ -3,7 +3,6 @@ package dev.bitnet.model;
 import dev.bitnet.kernels.Int8Activations;
 import dev.bitnet.kernels.TernaryKernel;
 
-import java.util.Arrays;
 
 /**
  * The BitNet b1.58 forward pass over a chunk of consecutive positions (bitnet-format.md §1.2):
@@ -120,42 +119,7 @@ public final class Transformer {
             System.arraycopy(ws.v, r * kvd, values, pos * kvd, kvd);
         }
 
-        float invSqrt = (float) (1.0 / Math.sqrt(hd));
-        float[] scores = ws.scores;
-        for (int r = 0; r < n; r++) {
-            int pos = start + r;
-            for (int head = 0; head < c.heads(); head++) {
-                int qOff = r * qd + head * hd;
-                int kvOff = (head / c.groupSize()) * hd;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int t = 0; t <= pos; t++) {
-                    int kOff = t * kvd + kvOff;
-                    float dot = 0f;
-                    for (int i = 0; i < hd; i++) {
-                        dot += ws.q[qOff + i] * keys[kOff + i];
-                    }
-                    float s = dot * invSqrt;
-                    scores[t] = s;
-                    max = Math.max(max, s);
-                }
-                float sum = 0f;
-                for (int t = 0; t <= pos; t++) {
-                    float e = (float) Math.exp(scores[t] - max);
-                    scores[t] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                int out = r * qd + head * hd;
-                Arrays.fill(ws.attn, out, out + hd, 0f);
-                for (int t = 0; t <= pos; t++) {
-                    float p = scores[t] * inv;
-                    int vOff = t * kvd + kvOff;
-                    for (int i = 0; i < hd; i++) {
-                        ws.attn[out + i] += p * values[vOff + i];
-                    }
-                }
-            }
-        }
+        kernel.attention(ws.q, keys, values, ws.attn, n, start, c.heads(), c.kvHeads(), hd, (float) (1.0 / Math.sqrt(hd)));
         if (lw.attnSubNorm() != null) {
             for (int r = 0; r < n; r++) {
                 rmsNorm(ws.attn, r * qd, lw.attnSubNorm(), ws.attn, r * qd, qd, c.rmsEps());

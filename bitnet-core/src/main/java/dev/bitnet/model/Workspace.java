@@ -17,14 +17,13 @@ final class Workspace implements AutoCloseable {
     final float[] proj;
     final float[] gate;
     final float[] up;
-    final float[] scores;
     final float[] ropeCos;
     final float[] ropeSin;
     final Int8Activations hiddenAct;
     final Int8Activations queryAct;
     final Int8Activations ffnAct;
 
-    Workspace(ModelConfig c, int batch, int contextLimit) {
+    Workspace(ModelConfig c, int batch) {
         this.batch = batch;
         int h = c.hiddenSize();
         x = new float[batch * h];
@@ -36,7 +35,6 @@ final class Workspace implements AutoCloseable {
         proj = new float[batch * h];
         gate = new float[batch * c.ffnSize()];
         up = new float[batch * c.ffnSize()];
-        scores = new float[contextLimit];
         ropeCos = new float[batch * (c.ropeDim() / 2)];
         ropeSin = new float[batch * (c.ropeDim() / 2)];
         hiddenAct = new Int8Activations(batch, h);

@@ -46,6 +46,16 @@ public interface TernaryKernel extends AutoCloseable {
      */
     void multiply(FloatMatrix w, float[] x, int rows, float[] y);
 
+    /**
+     * Causal attention with grouped KV heads for query rows at positions {@code [start, start + rows)}
+     * over the cached keys and values of positions {@code [0, start + rows)}; see {@link Attention} for
+     * the formula and layouts. Kernels with threads or SIMD override this.
+     */
+    default void attention(float[] q, float[] keys, float[] values, float[] out, int rows, int start, int heads,
+                           int kvHeads, int headDim, float scale) {
+        Attention.compute(q, keys, values, out, rows, start, heads, kvHeads, headDim, scale);
+    }
+
     /** Stops worker threads, if any. The kernel and its prepared matrices must not be used afterwards. */
     @Override
     void close();
