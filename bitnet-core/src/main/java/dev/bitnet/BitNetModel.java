@@ -94,6 +94,7 @@ public final class BitNetModel implements AutoCloseable {
         long start = System.nanoTime();
         boolean hf = isHuggingFace(path);
         GgufFile file = hf ? null : GgufFile.open(path);
+        long opened = System.nanoTime();
         TernaryKernel kernel = null;
         Arena arena = Arena.ofShared();
         List<AutoCloseable> resources = new ArrayList<>();
@@ -101,10 +102,12 @@ public final class BitNetModel implements AutoCloseable {
             ModelConfig config = hf ? HfModelLoader.readConfig(path) : GgufModelLoader.readConfig(file);
             int threads = options.threads().orElse(defaultThreads());
             kernel = Kernels.create(options.kernel(), threads);
+            long kernelReady = System.nanoTime();
             Weights weights = hf
                     ? HfModelLoader.loadWeights(path, config, kernel, arena, resources)
                     : GgufModelLoader.loadWeights(file, config, kernel, arena);
             Transformer transformer = new Transformer(config, weights, kernel);
+            long weightsReady = System.nanoTime();
             Tokenizer tokenizer = hf ? hfTokenizer(path, options) : ggufTokenizer(file, options);
             if (tokenizer != null && tokenizer.vocabSize() > config.vocabSize()) {
                 throw new ModelFormatException(path, -1, "the tokenizer has " + tokenizer.vocabSize()
@@ -113,7 +116,11 @@ public final class BitNetModel implements AutoCloseable {
             ChatTemplate template = ChatTemplates.select(
                     file == null ? Optional.empty() : file.metadata().findString("tokenizer.chat_template"),
                     options.chatTemplate());
-            double ms = (System.nanoTime() - start) / 1e6;
+            long end = System.nanoTime();
+            LOG.debug("load phases: open {} ms, kernel {} ms, weights {} ms, tokenizer and template {} ms",
+                    (opened - start) / 1_000_000, (kernelReady - opened) / 1_000_000, (weightsReady - kernelReady) / 1_000_000,
+                    (end - weightsReady) / 1_000_000);
+            double ms = (end - start) / 1e6;
             LOG.info("Loaded {} ({}, {} layers, hidden {}, vocab {}) in {} ms with kernel {}", path.getFileName(),
                     config.architecture().ggufName(), config.layers(), config.hiddenSize(), config.vocabSize(),
                     String.format(Locale.ROOT, "%.1f", ms), kernel.name());

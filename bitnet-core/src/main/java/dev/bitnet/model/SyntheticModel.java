@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * benchmarks (the full 2B-4T shape) and tests (small shapes). Same shape, type and seed give the same
  * bytes. Weights are random ternary (a third each of -1, 0, +1) with a scale that keeps activations
  * near unit variance; norms are 1; the embedding is F16 N(0, 1). The vocabulary is byte-level: 256
- * byte tokens, filler control tokens, then BOS, EOS and {@code <|eot_id|>} at the end, so text prompts
+ * byte tokens, filler tokens, then BOS, EOS and {@code <|eot_id|>} at the end, so text prompts
  * work (one token per byte).
  */
 public final class SyntheticModel {
@@ -152,7 +152,7 @@ public final class SyntheticModel {
         return b.array();
     }
 
-    /** Byte-level GPT-2-style vocabulary: 256 byte tokens, control fillers, then BOS, EOS, eot. */
+    /** Byte-level GPT-2-style vocabulary: 256 byte tokens, fillers, then BOS, EOS, eot (control tokens). */
     private static void addVocabulary(GgufWriter w, int vocab) {
         List<String> tokens = new ArrayList<>(vocab);
         int[] types = new int[vocab];
@@ -160,9 +160,10 @@ public final class SyntheticModel {
             tokens.add(new String(Character.toChars(byteToUnicode(b))));
             types[b] = 1;
         }
+        // ordinary tokens that no merge produces: a real vocabulary's size without 128k special tokens to match
         for (int i = 256; i < vocab - 3; i++) {
-            tokens.add("<|synthetic_" + i + "|>");
-            types[i] = 3;
+            tokens.add("synthetic_" + i);
+            types[i] = 1;
         }
         tokens.add("<|begin_of_text|>");
         tokens.add("<|end_of_text|>");
