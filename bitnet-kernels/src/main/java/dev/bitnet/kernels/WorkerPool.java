@@ -1,5 +1,6 @@
 package dev.bitnet.kernels;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -67,6 +68,19 @@ public final class WorkerPool implements AutoCloseable {
     /** Threads that compute a job, the caller included. */
     public int threads() {
         return workers.length + 1;
+    }
+
+    /**
+     * Whether the pool's threads can read {@code segment}: false for a segment of a confined arena
+     * owned by another thread, which a multi-threaded kernel cannot use.
+     */
+    public boolean canAccess(MemorySegment segment) {
+        for (Worker w : workers) {
+            if (!segment.isAccessibleBy(w)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
