@@ -1,6 +1,7 @@
 package dev.bitnet.kernels;
 
 import dev.bitnet.kernels.scalar.ScalarKernel;
+import dev.bitnet.kernels.vector.VectorKernelProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ public final class Kernels {
     public static List<KernelProvider> providers() {
         List<KernelProvider> list = new ArrayList<>();
         list.add(new ScalarProvider());
+        list.add(new VectorKernelProvider());
         return List.copyOf(list);
     }
 

@@ -1,0 +1,700 @@
+package dev.bitnet.kernels.vector;
+
+import dev.bitnet.kernels.FloatFormat;
+import dev.bitnet.kernels.FloatMatrix;
+import dev.bitnet.kernels.FloatMatrixSource;
+import dev.bitnet.kernels.I2sMatrix;
+import dev.bitnet.kernels.Int8Activations;
+import dev.bitnet.kernels.KernelChecks;
+import dev.bitnet.kernels.MappedFloatMatrix;
+import dev.bitnet.kernels.TernaryKernel;
+import dev.bitnet.kernels.TernaryMatrix;
+import dev.bitnet.kernels.TernaryMatrixSource;
+import dev.bitnet.kernels.WorkerPool;
+import dev.bitnet.kernels.scalar.ScalarKernel;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.function.IntConsumer;
+
+/**
+ * The portable fast kernel, on the Java Vector API ({@code jdk.incubator.vector}), multi-threaded
+ * through a {@link WorkerPool}. Only loaded when that module is present (see
+ * {@link VectorKernelProvider}).
+ *
+ * <p>Ternary matrices stay in the I2_S code layout ({@link I2sMatrix}, on the mapped file for I2_S
+ * sources). The activations of a call are widened once to 16 bits; products {@code code * q} are
+ * summed in 16-bit lanes (flushed to 32 bits before they can overflow), so every integer result is
+ * exact. One activation row (decode) streams the weights through a four-row kernel that decodes the
+ * 2-bit codes in registers; several rows (prefill) decode each weight row once to 16-bit values
+ * {@code t} and multiply it with up to four activation rows at a time, in batch tiles that stay in
+ * the L2 cache.
+ */
+public final class VectorKernel implements TernaryKernel {
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
+    /** Bytes that widen into one {@link #S} vector. */
+    private static final VectorSpecies<Byte> SB = VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> FI = VectorSpecies.of(int.class, F.vectorShape());
+    /** Halves that widen into one {@link #F} vector. */
+    private static final VectorSpecies<Short> FH = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    /** Bytes that widen into one {@link #F} vector, or null when that is narrower than any vector shape. */
+    private static final VectorSpecies<Byte> FB = F.vectorBitSize() >= 256
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4)) : null;
+
+    private static final int SL = S.length();
+    private static final int FL = F.length();
+    /** Code bytes loaded per step; a 32-byte I2_S block takes {@code 32 / SBL} steps. */
+    private static final int SBL = SB.length();
+    /**
+     * Blocks whose 16-bit sums of {@code code * q} (up to 4 * 3 * 128 per lane per step) fit a short:
+     * 16 steps of 1536.
+     */
+    private static final int GEMV_FLUSH_BLOCKS = Math.max(1, 16 * SBL / 32);
+    /** Steps of {@code t * q} (|t| <= 2) that fit a short: 64 * 256 = 16384. */
+    private static final int GEMM_FLUSH_STEPS = 64;
+    /** Activation rows multiplied per pass over a decoded weight row; their 16-bit copies stay in L2. */
+    private static final int BATCH_TILE = 32;
+    private static final int GEMM_ROWS_PER_TASK = 32;
+    private static final int HEAD_ROWS_PER_TASK = 256;
+    private static final float ROUND_MAGIC = 12582912f; // 1.5 * 2^23: adding and subtracting it rounds half to even
+
+    private final WorkerPool pool;
+    private final ThreadLocal<Call> calls = ThreadLocal.withInitial(Call::new);
+
+    /** Creates a kernel computing with {@code threads} threads (the caller and {@code threads - 1} workers). */
+    public VectorKernel(int threads) {
+        this.pool = new WorkerPool(threads);
+    }
+
+    /** A description of the vector shapes this JVM uses, for logs. */
+    public static String shapes() {
+        return S.vectorBitSize() + "-bit vectors";
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public int threads() {
+        return pool.threads();
+    }
+
+    @Override
+    public TernaryMatrix prepare(TernaryMatrixSource source) {
+        return I2sMatrix.prepare(source, this, pool, false);
+    }
+
+    @Override
+    public FloatMatrix prepare(FloatMatrixSource source) {
+        I2sMatrix.requireShared(source.name(), source.data(), pool);
+        return new MappedFloatMatrix(source, this);
+    }
+
+    @Override
+    public void quantize(float[] x, int xOffset, int rows, Int8Activations out) {
+        KernelChecks.quantize(x, xOffset, rows, out);
+        if (FB == null) {
+            ScalarKernel.quantizeRows(x, xOffset, rows, out);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            quantizeRow(x, xOffset + r * out.cols(), out.cols(), out, r);
+        }
+        out.setRows(rows);
+    }
+
+    private static void quantizeRow(float[] x, int base, int cols, Int8Activations out, int r) {
+        int vecEnd = cols - cols % FL;
+        FloatVector vmax = FloatVector.zero(F);
+        for (int i = 0; i < vecEnd; i += FL) {
+            vmax = vmax.max(FloatVector.fromArray(F, x, base + i).abs());
+        }
+        float absmax = vmax.reduceLanes(VectorOperators.MAX);
+        for (int i = vecEnd; i < cols; i++) {
+            absmax = Math.max(absmax, Math.abs(x[base + i]));
+        }
+        float scale = 127f / Math.max(absmax, ScalarKernel.ABSMAX_FLOOR);
+        MemorySegment codes = out.codes();
+        long rowStart = (long) r * out.stride();
+        IntVector vsum = IntVector.zero(FI);
+        for (int i = 0; i < vecEnd; i += FL) {
+            FloatVector v = FloatVector.fromArray(F, x, base + i).mul(scale).add(ROUND_MAGIC).sub(ROUND_MAGIC)
+                    .max(-128f).min(127f);
+            vsum = vsum.add(v.convertShape(VectorOperators.F2I, FI, 0));
+            v.convertShape(VectorOperators.F2B, FB, 0).reinterpretAsBytes().intoMemorySegment(codes, rowStart + i, LE);
+        }
+        int sum = vsum.reduceLanes(VectorOperators.ADD);
+        for (int i = vecEnd; i < cols; i++) {
+            int q = ScalarKernel.quantizeValue(x[base + i], scale);
+            codes.set(ValueLayout.JAVA_BYTE, rowStart + i, (byte) q);
+            sum += q;
+        }
+        out.scales().setAtIndex(ValueLayout.JAVA_FLOAT, r, scale);
+        out.sums().setAtIndex(ValueLayout.JAVA_INT, r, sum);
+    }
+
+    @Override
+    public void multiply(TernaryMatrix w, Int8Activations a, float[] y, int yOffset) {
+        I2sMatrix m = I2sMatrix.of(w, this);
+        KernelChecks.multiply(m, a, y, yOffset);
+        int batch = a.rows();
+        if (batch == 0) {
+            return;
+        }
+        int rows = m.rows();
+        int pc = m.paddedCols();
+        Call call = calls.get();
+        short[] q = call.activations(batch * pc);
+        for (int r = 0; r < batch; r++) {
+            widen(a, r, q, r * pc, pc);
+        }
+        int perTask;
+        if (batch == 1) {
+            // about eight tasks per thread, whole four-row tiles, at least 64 rows (40 KB of codes at 2560 columns)
+            int share = (rows + pool.threads() * 8 - 1) / (pool.threads() * 8);
+            perTask = Math.max(64, (share + 3) / 4 * 4);
+        } else {
+            perTask = GEMM_ROWS_PER_TASK;
+        }
+        call.ternary(batch == 1 ? Call.GEMV : Call.GEMM, m, a, q, y, yOffset, perTask);
+        try {
+            pool.parallelFor((rows + perTask - 1) / perTask, call);
+        } finally {
+            call.clear();
+        }
+    }
+
+    /** Activation row {@code r} as shorts at {@code dst[at..at + pc)}, zero beyond the row's columns. */
+    private static void widen(Int8Activations a, int r, short[] dst, int at, int pc) {
+        MemorySegment codes = a.codes();
+        long src = (long) r * a.stride();
+        int cols = a.cols();
+        int vecEnd = cols - cols % SBL;
+        for (int i = 0; i < vecEnd; i += SBL) {
+            ByteVector.fromMemorySegment(SB, codes, src + i, LE).convertShape(VectorOperators.B2S, S, 0)
+                    .reinterpretAsShorts().intoArray(dst, at + i);
+        }
+        for (int i = vecEnd; i < cols; i++) {
+            dst[at + i] = codes.get(ValueLayout.JAVA_BYTE, src + i);
+        }
+        for (int i = cols; i < pc; i++) {
+            dst[at + i] = 0;
+        }
+    }
+
+    /** One activation row: {@code y[o] = (Σ c·q − Σ q) / s_a · s_w} for {@code o in [from, to)}, four rows at a time. */
+    private static void gemvRows(I2sMatrix m, int from, int to, short[] q, int sumQ, float sa, float[] y, int yOffset) {
+        MemorySegment w = m.codes();
+        long rowBytes = m.rowBytes();
+        int blocks = m.paddedCols() / I2sMatrix.BLOCK;
+        float sw = m.scale();
+        int o = from;
+        for (; o + 4 <= to; o += 4) {
+            gemv4(w, o * rowBytes, rowBytes, blocks, q, sumQ, sa, sw, y, yOffset + o);
+        }
+        for (; o < to; o++) {
+            y[yOffset + o] = (float) (gemv1(w, o * rowBytes, blocks, q) - sumQ) / sa * sw;
+        }
+    }
+
+    private static void gemv4(MemorySegment w, long off, long rowBytes, int blocks, short[] q, int sumQ,
+                              float sa, float sw, float[] y, int yi) {
+        IntVector t0 = IntVector.zero(SI);
+        IntVector t1 = t0;
+        IntVector t2 = t0;
+        IntVector t3 = t0;
+        for (int b = 0; b < blocks; ) {
+            int end = Math.min(blocks, b + GEMV_FLUSH_BLOCKS);
+            ShortVector a0 = ShortVector.zero(S);
+            ShortVector a1 = a0;
+            ShortVector a2 = a0;
+            ShortVector a3 = a0;
+            for (; b < end; b++) {
+                long co = off + (long) b * I2sMatrix.BLOCK_BYTES;
+                int qo = b * I2sMatrix.BLOCK;
+                for (int p = 0; p < I2sMatrix.BLOCK_BYTES; p += SBL) {
+                    ShortVector q0 = ShortVector.fromArray(S, q, qo + p);
+                    ShortVector q1 = ShortVector.fromArray(S, q, qo + 32 + p);
+                    ShortVector q2 = ShortVector.fromArray(S, q, qo + 64 + p);
+                    ShortVector q3 = ShortVector.fromArray(S, q, qo + 96 + p);
+                    ShortVector c0 = (ShortVector) ByteVector.fromMemorySegment(SB, w, co + p, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector c1 = (ShortVector) ByteVector.fromMemorySegment(SB, w, co + rowBytes + p, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector c2 = (ShortVector) ByteVector.fromMemorySegment(SB, w, co + 2 * rowBytes + p, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector c3 = (ShortVector) ByteVector.fromMemorySegment(SB, w, co + 3 * rowBytes + p, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    a0 = a0.add(c0.lanewise(VectorOperators.LSHR, 6).mul(q0))
+                            .add(c0.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(q1))
+                            .add(c0.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(q2))
+                            .add(c0.and((short) 3).mul(q3));
+                    a1 = a1.add(c1.lanewise(VectorOperators.LSHR, 6).mul(q0))
+                            .add(c1.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(q1))
+                            .add(c1.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(q2))
+                            .add(c1.and((short) 3).mul(q3));
+                    a2 = a2.add(c2.lanewise(VectorOperators.LSHR, 6).mul(q0))
+                            .add(c2.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(q1))
+                            .add(c2.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(q2))
+                            .add(c2.and((short) 3).mul(q3));
+                    a3 = a3.add(c3.lanewise(VectorOperators.LSHR, 6).mul(q0))
+                            .add(c3.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(q1))
+                            .add(c3.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(q2))
+                            .add(c3.and((short) 3).mul(q3));
+                }
+            }
+            t0 = t0.add(a0.convertShape(VectorOperators.S2I, SI, 0)).add(a0.convertShape(VectorOperators.S2I, SI, 1));
+            t1 = t1.add(a1.convertShape(VectorOperators.S2I, SI, 0)).add(a1.convertShape(VectorOperators.S2I, SI, 1));
+            t2 = t2.add(a2.convertShape(VectorOperators.S2I, SI, 0)).add(a2.convertShape(VectorOperators.S2I, SI, 1));
+            t3 = t3.add(a3.convertShape(VectorOperators.S2I, SI, 0)).add(a3.convertShape(VectorOperators.S2I, SI, 1));
+        }
+        y[yi] = (float) (t0.reduceLanes(VectorOperators.ADD) - sumQ) / sa * sw;
+        y[yi + 1] = (float) (t1.reduceLanes(VectorOperators.ADD) - sumQ) / sa * sw;
+        y[yi + 2] = (float) (t2.reduceLanes(VectorOperators.ADD) - sumQ) / sa * sw;
+        y[yi + 3] = (float) (t3.reduceLanes(VectorOperators.ADD) - sumQ) / sa * sw;
+    }
+
+    /** {@code Σ c·q} over one code row. */
+    private static int gemv1(MemorySegment w, long off, int blocks, short[] q) {
+        IntVector t = IntVector.zero(SI);
+        for (int b = 0; b < blocks; ) {
+            int end = Math.min(blocks, b + GEMV_FLUSH_BLOCKS);
+            ShortVector acc = ShortVector.zero(S);
+            for (; b < end; b++) {
+                long co = off + (long) b * I2sMatrix.BLOCK_BYTES;
+                int qo = b * I2sMatrix.BLOCK;
+                for (int p = 0; p < I2sMatrix.BLOCK_BYTES; p += SBL) {
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(SB, w, co + p, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    acc = acc.add(c.lanewise(VectorOperators.LSHR, 6).mul(ShortVector.fromArray(S, q, qo + p)))
+                            .add(c.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(ShortVector.fromArray(S, q, qo + 32 + p)))
+                            .add(c.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(ShortVector.fromArray(S, q, qo + 64 + p)))
+                            .add(c.and((short) 3).mul(ShortVector.fromArray(S, q, qo + 96 + p)));
+                }
+            }
+            t = t.add(acc.convertShape(VectorOperators.S2I, SI, 0)).add(acc.convertShape(VectorOperators.S2I, SI, 1));
+        }
+        return t.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Several activation rows: decode each weight row once per batch tile, then four activation rows at a time. */
+    private void gemmRows(I2sMatrix m, int from, int to, Int8Activations a, short[] q, float[] y, int yOffset) {
+        int batch = a.rows();
+        int rows = m.rows();
+        int pc = m.paddedCols();
+        float sw = m.scale();
+        short[] t = calls.get().weights(pc);
+        for (int r0 = 0; r0 < batch; r0 += BATCH_TILE) {
+            int r1 = Math.min(batch, r0 + BATCH_TILE);
+            for (int o = from; o < to; o++) {
+                decodeRow(m, o, t);
+                int r = r0;
+                for (; r + 4 <= r1; r += 4) {
+                    dot4(t, q, r * pc, pc, a, r, sw, y, yOffset + r * rows + o, rows);
+                }
+                for (; r < r1; r++) {
+                    y[yOffset + r * rows + o] = (float) dot1(t, q, r * pc, pc) / a.scale(r) * sw;
+                }
+            }
+        }
+    }
+
+    /** Weight row {@code o} as 16-bit ternary values {@code t = c - 1} in natural column order. */
+    private static void decodeRow(I2sMatrix m, int o, short[] t) {
+        MemorySegment w = m.codes();
+        long off = o * m.rowBytes();
+        int blocks = m.paddedCols() / I2sMatrix.BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            long co = off + (long) b * I2sMatrix.BLOCK_BYTES;
+            int to = b * I2sMatrix.BLOCK;
+            for (int p = 0; p < I2sMatrix.BLOCK_BYTES; p += SBL) {
+                ShortVector c = (ShortVector) ByteVector.fromMemorySegment(SB, w, co + p, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                c.lanewise(VectorOperators.LSHR, 6).sub((short) 1).intoArray(t, to + p);
+                c.lanewise(VectorOperators.LSHR, 4).and((short) 3).sub((short) 1).intoArray(t, to + 32 + p);
+                c.lanewise(VectorOperators.LSHR, 2).and((short) 3).sub((short) 1).intoArray(t, to + 64 + p);
+                c.and((short) 3).sub((short) 1).intoArray(t, to + 96 + p);
+            }
+        }
+    }
+
+    private static void dot4(short[] t, short[] q, int q0, int n, Int8Activations a, int r, float sw,
+                             float[] y, int yi, int yStride) {
+        IntVector s0 = IntVector.zero(SI);
+        IntVector s1 = s0;
+        IntVector s2 = s0;
+        IntVector s3 = s0;
+        int q1 = q0 + n;
+        int q2 = q1 + n;
+        int q3 = q2 + n;
+        for (int i = 0; i < n; ) {
+            int end = Math.min(n, i + GEMM_FLUSH_STEPS * SL);
+            ShortVector a0 = ShortVector.zero(S);
+            ShortVector a1 = a0;
+            ShortVector a2 = a0;
+            ShortVector a3 = a0;
+            for (; i < end; i += SL) {
+                ShortVector tv = ShortVector.fromArray(S, t, i);
+                a0 = a0.add(tv.mul(ShortVector.fromArray(S, q, q0 + i)));
+                a1 = a1.add(tv.mul(ShortVector.fromArray(S, q, q1 + i)));
+                a2 = a2.add(tv.mul(ShortVector.fromArray(S, q, q2 + i)));
+                a3 = a3.add(tv.mul(ShortVector.fromArray(S, q, q3 + i)));
+            }
+            s0 = s0.add(a0.convertShape(VectorOperators.S2I, SI, 0)).add(a0.convertShape(VectorOperators.S2I, SI, 1));
+            s1 = s1.add(a1.convertShape(VectorOperators.S2I, SI, 0)).add(a1.convertShape(VectorOperators.S2I, SI, 1));
+            s2 = s2.add(a2.convertShape(VectorOperators.S2I, SI, 0)).add(a2.convertShape(VectorOperators.S2I, SI, 1));
+            s3 = s3.add(a3.convertShape(VectorOperators.S2I, SI, 0)).add(a3.convertShape(VectorOperators.S2I, SI, 1));
+        }
+        y[yi] = (float) s0.reduceLanes(VectorOperators.ADD) / a.scale(r) * sw;
+        y[yi + yStride] = (float) s1.reduceLanes(VectorOperators.ADD) / a.scale(r + 1) * sw;
+        y[yi + 2 * yStride] = (float) s2.reduceLanes(VectorOperators.ADD) / a.scale(r + 2) * sw;
+        y[yi + 3 * yStride] = (float) s3.reduceLanes(VectorOperators.ADD) / a.scale(r + 3) * sw;
+    }
+
+    private static int dot1(short[] t, short[] q, int q0, int n) {
+        IntVector s = IntVector.zero(SI);
+        for (int i = 0; i < n; ) {
+            int end = Math.min(n, i + GEMM_FLUSH_STEPS * SL);
+            ShortVector acc = ShortVector.zero(S);
+            for (; i < end; i += SL) {
+                acc = acc.add(ShortVector.fromArray(S, t, i).mul(ShortVector.fromArray(S, q, q0 + i)));
+            }
+            s = s.add(acc.convertShape(VectorOperators.S2I, SI, 0)).add(acc.convertShape(VectorOperators.S2I, SI, 1));
+        }
+        return s.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void multiply(FloatMatrix w, float[] x, int rows, float[] y) {
+        MappedFloatMatrix m = MappedFloatMatrix.of(w, this);
+        KernelChecks.multiply(m, x, rows, y);
+        if (rows == 0) {
+            return;
+        }
+        Call call = calls.get();
+        call.head(m, x, rows, y);
+        try {
+            pool.parallelFor((m.rows() + HEAD_ROWS_PER_TASK - 1) / HEAD_ROWS_PER_TASK, call);
+        } finally {
+            call.clear();
+        }
+    }
+
+    private void headRows(MappedFloatMatrix m, int from, int to, float[] x, int rows, float[] y) {
+        FloatFormat format = m.format();
+        boolean direct = format == FloatFormat.F32 || format == FloatFormat.F16 || format == FloatFormat.BF16
+                || (format == FloatFormat.Q8_0 && FB != null);
+        if (!direct) {
+            decodedRows(m, from, to, x, rows, y);
+            return;
+        }
+        MemorySegment data = m.source().data();
+        long rowBytes = m.rowBytes();
+        int cols = m.cols();
+        int vocab = m.rows();
+        int v = from;
+        for (; v + 4 <= to; v += 4) {
+            long off = v * rowBytes;
+            for (int r = 0; r < rows; r++) {
+                int yi = r * vocab + v;
+                switch (format) {
+                    case F32 -> f32Dot4(data, off, rowBytes, x, r * cols, cols, y, yi);
+                    case F16 -> f16Dot4(data, off, rowBytes, x, r * cols, cols, y, yi);
+                    case BF16 -> bf16Dot4(data, off, rowBytes, x, r * cols, cols, y, yi);
+                    default -> q8Dot4(data, off, rowBytes, x, r * cols, cols, y, yi);
+                }
+            }
+        }
+        for (; v < to; v++) {
+            long off = v * rowBytes;
+            for (int r = 0; r < rows; r++) {
+                y[r * vocab + v] = switch (format) {
+                    case F32 -> f32Dot(data, off, x, r * cols, cols);
+                    case F16 -> f16Dot(data, off, x, r * cols, cols);
+                    case BF16 -> bf16Dot(data, off, x, r * cols, cols);
+                    default -> q8Dot(data, off, x, r * cols, cols);
+                };
+            }
+        }
+    }
+
+    /** Formats without a direct path: decode each row to floats, then a vector dot product. */
+    private void decodedRows(MappedFloatMatrix m, int from, int to, float[] x, int rows, float[] y) {
+        int cols = m.cols();
+        int vocab = m.rows();
+        float[] row = calls.get().floats(cols);
+        int vecEnd = cols - cols % FL;
+        for (int v = from; v < to; v++) {
+            m.row(v, row, 0);
+            for (int r = 0; r < rows; r++) {
+                int xo = r * cols;
+                FloatVector acc = FloatVector.zero(F);
+                for (int i = 0; i < vecEnd; i += FL) {
+                    acc = FloatVector.fromArray(F, row, i).fma(FloatVector.fromArray(F, x, xo + i), acc);
+                }
+                float sum = acc.reduceLanes(VectorOperators.ADD);
+                for (int i = vecEnd; i < cols; i++) {
+                    sum += row[i] * x[xo + i];
+                }
+                y[r * vocab + v] = sum;
+            }
+        }
+    }
+
+    private static void f32Dot4(MemorySegment w, long off, long rb, float[] x, int xo, int cols, float[] y, int yi) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int vecEnd = cols - cols % FL;
+        for (int i = 0; i < vecEnd; i += FL) {
+            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+            long p = off + 4L * i;
+            a0 = FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, w, p + rb, LE).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, w, p + 2 * rb, LE).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, w, p + 3 * rb, LE).fma(xv, a3);
+        }
+        y[yi] = a0.reduceLanes(VectorOperators.ADD) + f32Tail(w, off, x, xo, vecEnd, cols);
+        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD) + f32Tail(w, off + rb, x, xo, vecEnd, cols);
+        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD) + f32Tail(w, off + 2 * rb, x, xo, vecEnd, cols);
+        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD) + f32Tail(w, off + 3 * rb, x, xo, vecEnd, cols);
+    }
+
+    private static float f32Dot(MemorySegment w, long off, float[] x, int xo, int cols) {
+        FloatVector acc = FloatVector.zero(F);
+        int vecEnd = cols - cols % FL;
+        for (int i = 0; i < vecEnd; i += FL) {
+            acc = FloatVector.fromMemorySegment(F, w, off + 4L * i, LE).fma(FloatVector.fromArray(F, x, xo + i), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + f32Tail(w, off, x, xo, vecEnd, cols);
+    }
+
+    private static float f32Tail(MemorySegment w, long off, float[] x, int xo, int from, int cols) {
+        float sum = 0f;
+        for (int i = from; i < cols; i++) {
+            sum += w.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i) * x[xo + i];
+        }
+        return sum;
+    }
+
+    private static void f16Dot4(MemorySegment w, long off, long rb, float[] x, int xo, int cols, float[] y, int yi) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int vecEnd = cols - cols % FL;
+        for (int i = 0; i < vecEnd; i += FL) {
+            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+            long p = off + 2L * i;
+            a0 = f16(w, p).fma(xv, a0);
+            a1 = f16(w, p + rb).fma(xv, a1);
+            a2 = f16(w, p + 2 * rb).fma(xv, a2);
+            a3 = f16(w, p + 3 * rb).fma(xv, a3);
+        }
+        y[yi] = a0.reduceLanes(VectorOperators.ADD) + f16Tail(w, off, x, xo, vecEnd, cols);
+        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD) + f16Tail(w, off + rb, x, xo, vecEnd, cols);
+        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD) + f16Tail(w, off + 2 * rb, x, xo, vecEnd, cols);
+        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD) + f16Tail(w, off + 3 * rb, x, xo, vecEnd, cols);
+    }
+
+    private static float f16Dot(MemorySegment w, long off, float[] x, int xo, int cols) {
+        FloatVector acc = FloatVector.zero(F);
+        int vecEnd = cols - cols % FL;
+        for (int i = 0; i < vecEnd; i += FL) {
+            acc = f16(w, off + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + f16Tail(w, off, x, xo, vecEnd, cols);
+    }
+
+    private static float f16Tail(MemorySegment w, long off, float[] x, int xo, int from, int cols) {
+        float sum = 0f;
+        for (int i = from; i < cols; i++) {
+            sum += Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 2L * i)) * x[xo + i];
+        }
+        return sum;
+    }
+
+    /**
+     * Converts {@link #FL} halves at {@code off} exactly: the sign and the 15 magnitude bits move to
+     * their float positions and a multiplication by 2^112 re-biases the exponent (subnormals come out
+     * right too); exponent 31 (infinity, NaN) gets the float's all-ones exponent instead.
+     */
+    private static FloatVector f16(MemorySegment w, long off) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(FH, w, off, LE).convertShape(VectorOperators.S2I, FI, 0);
+        IntVector bits = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000);
+        FloatVector f = bits.reinterpretAsFloats().mul(0x1p112f);
+        VectorMask<Float> special = bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000).cast(F);
+        return f.blend(bits.or(0x70000000).reinterpretAsFloats(), special);
+    }
+
+    private static void bf16Dot4(MemorySegment w, long off, long rb, float[] x, int xo, int cols, float[] y, int yi) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int vecEnd = cols - cols % FL;
+        for (int i = 0; i < vecEnd; i += FL) {
+            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+            long p = off + 2L * i;
+            a0 = bf16(w, p).fma(xv, a0);
+            a1 = bf16(w, p + rb).fma(xv, a1);
+            a2 = bf16(w, p + 2 * rb).fma(xv, a2);
+            a3 = bf16(w, p + 3 * rb).fma(xv, a3);
+        }
+        y[yi] = a0.reduceLanes(VectorOperators.ADD) + bf16Tail(w, off, x, xo, vecEnd, cols);
+        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD) + bf16Tail(w, off + rb, x, xo, vecEnd, cols);
+        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD) + bf16Tail(w, off + 2 * rb, x, xo, vecEnd, cols);
+        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD) + bf16Tail(w, off + 3 * rb, x, xo, vecEnd, cols);
+    }
+
+    private static float bf16Dot(MemorySegment w, long off, float[] x, int xo, int cols) {
+        FloatVector acc = FloatVector.zero(F);
+        int vecEnd = cols - cols % FL;
+        for (int i = 0; i < vecEnd; i += FL) {
+            acc = bf16(w, off + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + bf16Tail(w, off, x, xo, vecEnd, cols);
+    }
+
+    private static float bf16Tail(MemorySegment w, long off, float[] x, int xo, int from, int cols) {
+        float sum = 0f;
+        for (int i = from; i < cols; i++) {
+            sum += Float.intBitsToFloat((w.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 2L * i) & 0xFFFF) << 16) * x[xo + i];
+        }
+        return sum;
+    }
+
+    private static FloatVector bf16(MemorySegment w, long off) {
+        return ((IntVector) ShortVector.fromMemorySegment(FH, w, off, LE).convertShape(VectorOperators.S2I, FI, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private static void q8Dot4(MemorySegment w, long off, long rb, float[] x, int xo, int cols, float[] y, int yi) {
+        y[yi] = q8Dot(w, off, x, xo, cols);
+        y[yi + 1] = q8Dot(w, off + rb, x, xo, cols);
+        y[yi + 2] = q8Dot(w, off + 2 * rb, x, xo, cols);
+        y[yi + 3] = q8Dot(w, off + 3 * rb, x, xo, cols);
+    }
+
+    /** Q8_0 row: per 32-value block, the int8 codes times x summed, then times the block's f16 scale. */
+    private static float q8Dot(MemorySegment w, long off, float[] x, int xo, int cols) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < cols / 32; b++) {
+            long p = off + 34L * b;
+            FloatVector block = FloatVector.zero(F);
+            for (int j = 0; j < 32; j += FL) {
+                FloatVector wv = (FloatVector) ByteVector.fromMemorySegment(FB, w, p + 2 + j, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                block = wv.fma(FloatVector.fromArray(F, x, xo + 32 * b + j), block);
+            }
+            acc = block.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, p))), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /**
+     * One thread's reusable call state: the arguments of the call it is making (read by every thread
+     * that runs one of the call's tasks) and its own scratch buffers, grown on demand. Reusing it keeps
+     * steady-state calls free of allocation.
+     */
+    private final class Call implements IntConsumer {
+        static final int GEMV = 0;
+        static final int GEMM = 1;
+        static final int HEAD = 2;
+
+        private int kind;
+        private I2sMatrix ternary;
+        private MappedFloatMatrix head;
+        private Int8Activations act;
+        private short[] q;
+        private float[] x;
+        private float[] y;
+        private int offset;
+        private int perTask;
+        private int rows;
+        private short[] activations = new short[0];
+        private short[] weights = new short[0];
+        private float[] floats = new float[0];
+
+        void ternary(int kind, I2sMatrix m, Int8Activations a, short[] q, float[] y, int yOffset, int perTask) {
+            this.kind = kind;
+            this.ternary = m;
+            this.act = a;
+            this.q = q;
+            this.y = y;
+            this.offset = yOffset;
+            this.perTask = perTask;
+        }
+
+        void head(MappedFloatMatrix m, float[] x, int rows, float[] y) {
+            this.kind = HEAD;
+            this.head = m;
+            this.x = x;
+            this.rows = rows;
+            this.y = y;
+            this.perTask = HEAD_ROWS_PER_TASK;
+        }
+
+        void clear() {
+            ternary = null;
+            head = null;
+            act = null;
+            q = null;
+            x = null;
+            y = null;
+        }
+
+        @Override
+        public void accept(int task) {
+            switch (kind) {
+                case GEMV -> {
+                    int to = Math.min(ternary.rows(), (task + 1) * perTask);
+                    gemvRows(ternary, task * perTask, to, q, act.sum(0), act.scale(0), y, offset);
+                }
+                case GEMM -> gemmRows(ternary, task * perTask, Math.min(ternary.rows(), (task + 1) * perTask), act, q, y, offset);
+                default -> headRows(head, task * perTask, Math.min(head.rows(), (task + 1) * perTask), x, rows, y);
+            }
+        }
+
+        short[] activations(int n) {
+            if (activations.length < n) {
+                activations = new short[n];
+            }
+            return activations;
+        }
+
+        short[] weights(int n) {
+            if (weights.length < n) {
+                weights = new short[n];
+            }
+            return weights;
+        }
+
+        float[] floats(int n) {
+            if (floats.length < n) {
+                floats = new float[n];
+            }
+            return floats;
+        }
+    }
+}
