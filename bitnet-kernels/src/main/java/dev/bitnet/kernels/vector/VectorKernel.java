@@ -72,10 +72,18 @@ public final class VectorKernel implements TernaryKernel {
 
     private final WorkerPool pool;
     private final ThreadLocal<Call> calls = ThreadLocal.withInitial(Call::new);
+    private final VectorAttention attention;
 
     /** Creates a kernel computing with {@code threads} threads (the caller and {@code threads - 1} workers). */
     public VectorKernel(int threads) {
         this.pool = new WorkerPool(threads);
+        this.attention = new VectorAttention(pool);
+    }
+
+    @Override
+    public void attention(float[] q, float[] keys, float[] values, float[] out, int rows, int start, int heads,
+                          int kvHeads, int headDim, float scale) {
+        attention.compute(q, keys, values, out, rows, start, heads, kvHeads, headDim, scale);
     }
 
     /** A description of the vector shapes this JVM uses, for logs. */
