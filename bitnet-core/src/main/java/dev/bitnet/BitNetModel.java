@@ -8,6 +8,7 @@ import dev.bitnet.gguf.GgufFile;
 import dev.bitnet.kernels.Kernels;
 import dev.bitnet.kernels.TernaryKernel;
 import dev.bitnet.model.GgufModelLoader;
+import dev.bitnet.model.HeadQuantizer;
 import dev.bitnet.model.HfModelLoader;
 import dev.bitnet.model.ModelConfig;
 import dev.bitnet.model.SequenceState;
@@ -106,6 +107,9 @@ public final class BitNetModel implements AutoCloseable {
             Weights weights = hf
                     ? HfModelLoader.loadWeights(path, config, kernel, arena, resources)
                     : GgufModelLoader.loadWeights(file, config, kernel, arena);
+            if (options.int8Head()) {
+                weights = HeadQuantizer.quantizeHead(weights, kernel, arena);
+            }
             Transformer transformer = new Transformer(config, weights, kernel);
             long weightsReady = System.nanoTime();
             Tokenizer tokenizer = hf ? hfTokenizer(path, options) : ggufTokenizer(file, options);

@@ -149,4 +149,20 @@ class FixtureLogitsTest {
             assertThat(cmp.decisiveArgmaxMisses()).as(cmp.toString()).isEmpty();
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void anInt8HeadStaysWithinTheTolerance(Case c) {
+        int[] ids = sequence(c.model());
+        LoadOptions int8 = LoadOptions.builder().int8Head(true).build();
+        try (BitNetModel model = BitNetModel.load(Fixtures.file(c.path()), int8)) {
+            String ref = c.references().getFirst();
+            boolean hf = ref.equals("transformers");
+            String file = hf ? c.model() + "/transformers/logits.f32" : c.model() + "/" + ref + ".batch.f32";
+            LogitsComparison cmp = LogitsComparison.of(run(model, ids, true), Fixtures.floats(file), model.config().vocabSize());
+            assertThat(cmp.meanAbs()).as(cmp.toString()).isLessThanOrEqualTo(hf ? HF_MEAN : CPP_MEAN);
+            assertThat(cmp.maxAbs()).as(cmp.toString()).isLessThanOrEqualTo(hf ? HF_MAX : CPP_MAX);
+            assertThat(cmp.decisiveArgmaxMisses()).as(cmp.toString()).isEmpty();
+        }
+    }
 }

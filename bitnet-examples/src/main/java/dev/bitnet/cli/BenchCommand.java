@@ -36,7 +36,7 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model FILE [-p 128] [-n 128] [-t 1,2] [-r 3] [--kernel scalar|vector|native] [--json]";
+        return "--model FILE [-p 128] [-n 128] [-t 1,2] [-r 3] [--kernel scalar|vector|native] [--int8-head] [--json]";
     }
 
     @Override
@@ -63,6 +63,7 @@ final class BenchCommand implements Command {
         int[] threads = args.intList("t").or(() -> args.intList("threads")).orElse(new int[] {BitNetModel.defaultThreads()});
         Optional<String> kernel = args.string("kernel");
         boolean json = args.flag("json");
+        boolean int8Head = args.flag("int8-head");
         args.finish();
         if (prompt < 0 || gen < 0 || reps < 1 || threads.length == 0 || (prompt == 0 && gen == 0)) {
             throw new UsageException("need -p >= 0, -n >= 0 (not both 0), -r >= 1 and at least one thread count");
@@ -73,7 +74,7 @@ final class BenchCommand implements Command {
         }
         List<Result> results = new ArrayList<>();
         for (int t : threads) {
-            LoadOptions.Builder options = LoadOptions.builder().threads(t);
+            LoadOptions.Builder options = LoadOptions.builder().threads(t).int8Head(int8Head);
             kernel.ifPresent(options::kernel);
             try (BitNetModel m = BitNetModel.load(model, options.build())) {
                 if (prompt + 1 > m.contextLength() || gen + 1 > m.contextLength()) {

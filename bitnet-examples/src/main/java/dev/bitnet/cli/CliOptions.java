@@ -4,10 +4,12 @@ import dev.bitnet.LoadOptions;
 
 /** Flags shared by the commands that load a model. */
 final class CliOptions {
+    /** Value-less flags read here, accepted by every command (and rejected by those that do not load a model). */
+    static final String[] SWITCHES = {"int8-head"};
     private CliOptions() {
     }
 
-    /** {@code --threads N}, {@code --ctx N}, {@code --kernel NAME}, {@code --batch-size N}, {@code --chat-template NAME}. */
+    /** {@code --threads N}, {@code --ctx N}, {@code --kernel NAME}, {@code --batch-size N}, {@code --chat-template NAME}, {@code --int8-head}. */
     static LoadOptions loadOptions(Args args) {
         LoadOptions.Builder b = LoadOptions.builder();
         try {
@@ -16,6 +18,7 @@ final class CliOptions {
             args.string("kernel").ifPresent(b::kernel);
             args.integer("batch-size").ifPresent(b::batchSize);
             args.string("chat-template").ifPresent(b::chatTemplate);
+            b.int8Head(args.flag("int8-head"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

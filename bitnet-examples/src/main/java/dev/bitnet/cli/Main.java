@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** Entry point of {@code bitnet-cli.jar}: {@code java -jar bitnet-cli.jar COMMAND [--flags]}. */
 public final class Main {
@@ -56,7 +57,9 @@ public final class Main {
             return 0;
         }
         try {
-            return command.run(new Args(rest, command.switches()), System.in, out, err);
+            String[] switches = Stream.concat(Arrays.stream(command.switches()), Stream.of(CliOptions.SWITCHES))
+                    .toArray(String[]::new);
+            return command.run(new Args(rest, switches), System.in, out, err);
         } catch (UsageException e) {
             err.println("bitnet " + command.name() + ": " + e.getMessage());
             err.println("usage: bitnet " + command.name() + " " + command.usage());
