@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train the demo BitNet b1.58 model from scratch on the prepared corpus (CPU, seeded).
 
-Each document is encoded with BOS in front and all documents are concatenated into one stream;
+Each document is encoded with BOS in front and EOS behind, and all documents are concatenated into one stream;
 every step draws batch windows of context+1 tokens at offsets from a seeded generator, so a run
 with the same arguments sees the same data in the same order.
 
@@ -30,7 +30,9 @@ def token_stream(work: str, split: str, tok: Tokenizer) -> torch.Tensor:
         docs = json.load(f)
     ids: list[int] = []
     for d in docs:
+        # BOS opens a document and EOS closes it, so the model learns to end a text with EOS
         ids.extend(tok.encode(d, bos=True))
+        ids.append(tok.eos)
     stream = torch.tensor(ids, dtype=torch.int16 if len(tok.tokens) < 32768 else torch.int32)
     torch.save(stream, cache)
     return stream

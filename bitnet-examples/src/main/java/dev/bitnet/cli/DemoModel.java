@@ -17,7 +17,7 @@ import java.util.Optional;
  * memory-mapped, so the resource is copied once to a cache file named by its content hash.
  */
 final class DemoModel {
-    static final String RESOURCE = "/dev/bitnet/examples/demo/demo-model.gguf";
+    static final String RESOURCE = "/dev/bitnet/examples/demo/demo.gguf";
 
     private DemoModel() {
     }
