@@ -1,5 +1,6 @@
 package dev.bitnet.kernels;
 
+import dev.bitnet.kernels.nativ.NativeKernelProvider;
 import dev.bitnet.kernels.scalar.ScalarKernel;
 import dev.bitnet.kernels.vector.VectorKernelProvider;
 import org.slf4j.Logger;
@@ -35,6 +36,7 @@ public final class Kernels {
         List<KernelProvider> list = new ArrayList<>();
         list.add(new ScalarProvider());
         list.add(new VectorKernelProvider());
+        list.add(new NativeKernelProvider());
         return List.copyOf(list);
     }
 

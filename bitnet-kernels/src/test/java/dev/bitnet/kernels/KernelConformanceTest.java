@@ -47,6 +47,7 @@ class KernelConformanceTest {
         List<Named<KernelFactory>> list = new ArrayList<>();
         VectorKernelProvider vector = new VectorKernelProvider();
         list.add(Named.of("vector", new KernelFactory(vector::unavailableReason, vector::create)));
+        list.addAll(NativeKernels.factories());
         return list.stream();
     }
 

@@ -1,0 +1,742 @@
+/*
+ * bitnet-java native kernels. One source, one build per instruction set; the section below that
+ * matches the compiler's target flags provides the kernels:
+ *   AVX-512 VNNI  (-march=x86-64-v4 -mavx512vnni): vpdpbusd, unsigned codes x signed int8, 64 bytes a step
+ *   AVX2          (-march=x86-64-v3):              vpmaddubsw (exact here: |pair| <= 2*3*128), 32 bytes a step
+ *   NEON dotprod  (-march=armv8.2-a+dotprod):      sdot, 16 bytes a step
+ * See bitnet_kernels.h for the contract of each function.
+ */
+#include "bitnet_kernels.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+int32_t bitnet_abi_version(void) {
+    return BITNET_ABI_VERSION;
+}
+
+/* The activation-quantization floor, the same float as Java's 1e-5f. */
+static const float ABSMAX_FLOOR = 1e-5f;
+
+/* Scalar quantization of one value, exactly as ScalarKernel.quantizeValue (NaN gives 0). */
+ALWAYS_INLINE int32_t quantize_value(float x, float scale) {
+    float v = rintf(x * scale);
+    if (v != v) {
+        return 0;
+    }
+    if (v < -128.0f) return -128;
+    if (v > 127.0f) return 127;
+    return (int32_t) v;
+}
+
+/* s_a from a row's absmax (NaN when the row holds NaN), as ScalarKernel computes it. */
+ALWAYS_INLINE float activation_scale(float absmax, int has_nan) {
+    if (has_nan) {
+        return NAN;
+    }
+    return 127.0f / (absmax > ABSMAX_FLOOR ? absmax : ABSMAX_FLOOR);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VNNI__)
+#include <immintrin.h>
+
+const char *bitnet_isa(void) {
+    return "avx512";
+}
+
+ALWAYS_INLINE __mmask64 bytes_mask(int32_t n) {
+    return n >= 64 ? ~(__mmask64) 0 : (((__mmask64) 1 << n) - 1);
+}
+
+/*
+ * A 64-byte code load covers two 128-value blocks; plane g of it (bits 7-6 first) holds values 32g..32g+31
+ * of the first block in bytes 0..31 and of the second block in bytes 32..63. Packing puts the activations
+ * in that order: per 256 values, for g = 0..3, q[32g .. 32g+31] then q[128+32g .. 128+32g+31]. A last
+ * lone block keeps its natural order and is read with 32-byte loads.
+ */
+void bitnet_act_pack(const int8_t *q, int64_t stride, int32_t batch, int32_t cols, int32_t pcols,
+                     int8_t *dst, int32_t *sums) {
+    const __m512i ones = _mm512_set1_epi8(1);
+    for (int32_t r = 0; r < batch; r++) {
+        const int8_t *src = q + r * stride;
+        int8_t *d = dst + (int64_t) r * pcols;
+        __m512i acc = _mm512_setzero_si512();
+        int32_t k = 0;
+        for (; k + 256 <= pcols; k += 256) {
+            for (int g = 0; g < 4; g++) {
+                for (int h = 0; h < 2; h++) {
+                    int32_t from = k + 128 * h + 32 * g;
+                    int32_t n = cols - from;
+                    __mmask32 m = n >= 32 ? 0xFFFFFFFFu : (n <= 0 ? 0 : ((1u << n) - 1));
+                    _mm256_storeu_si256((__m256i *) (d + k + 64 * g + 32 * h), _mm256_maskz_loadu_epi8(m, src + from));
+                }
+            }
+        }
+        for (; k < pcols; k += 64) {
+            int32_t n = cols - k;
+            __mmask64 m = n <= 0 ? 0 : bytes_mask(n);
+            _mm512_storeu_si512(d + k, _mm512_maskz_loadu_epi8(m, src + k));
+        }
+        for (int32_t i = 0; i < pcols; i += 64) {
+            acc = _mm512_dpbusd_epi32(acc, ones, _mm512_loadu_si512(d + i));
+        }
+        sums[r] = _mm512_reduce_add_epi32(acc);
+    }
+}
+
+/*
+ * dots[i][j] = dot(c, q) for weight rows w + i * rb (i < NW) and packed activation rows qp + j * pcols
+ * (j < NB). NW and NB are constants at every call site, so the tile lives in registers.
+ */
+ALWAYS_INLINE void tile_i2s(const uint8_t *w, int64_t rb, int32_t pcols, const int8_t *qp, const int NW,
+                            const int NB, int32_t dots[4][4]) {
+    const __m512i m3 = _mm512_set1_epi8(3);
+    __m512i acc[4][4];
+#pragma GCC unroll 4
+    for (int i = 0; i < NW; i++) {
+#pragma GCC unroll 4
+        for (int j = 0; j < NB; j++) {
+            acc[i][j] = _mm512_setzero_si512();
+        }
+    }
+    int32_t k = 0;
+    for (; k + 256 <= pcols; k += 256) {
+        __m512i raw[4];
+#pragma GCC unroll 4
+        for (int i = 0; i < NW; i++) {
+            raw[i] = _mm512_loadu_si512(w + i * rb + k / 4);
+        }
+#pragma GCC unroll 4
+        for (int g = 0; g < 4; g++) {
+            __m512i plane[4];
+#pragma GCC unroll 4
+            for (int i = 0; i < NW; i++) {
+                plane[i] = _mm512_and_si512(_mm512_srli_epi16(raw[i], 6 - 2 * g), m3);
+            }
+#pragma GCC unroll 4
+            for (int j = 0; j < NB; j++) {
+                __m512i qv = _mm512_loadu_si512(qp + (int64_t) j * pcols + k + 64 * g);
+#pragma GCC unroll 4
+                for (int i = 0; i < NW; i++) {
+                    acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], plane[i], qv);
+                }
+            }
+        }
+    }
+    if (k < pcols) {
+        __m512i raw[4];
+#pragma GCC unroll 4
+        for (int i = 0; i < NW; i++) {
+            raw[i] = _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *) (w + i * rb + k / 4)));
+        }
+#pragma GCC unroll 4
+        for (int g = 0; g < 4; g++) {
+            __m512i plane[4];
+#pragma GCC unroll 4
+            for (int i = 0; i < NW; i++) {
+                plane[i] = _mm512_and_si512(_mm512_srli_epi16(raw[i], 6 - 2 * g), m3);
+            }
+#pragma GCC unroll 4
+            for (int j = 0; j < NB; j++) {
+                __m512i qv = _mm512_zextsi256_si512(
+                        _mm256_loadu_si256((const __m256i *) (qp + (int64_t) j * pcols + k + 32 * g)));
+#pragma GCC unroll 4
+                for (int i = 0; i < NW; i++) {
+                    acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], plane[i], qv);
+                }
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < NW; i++) {
+#pragma GCC unroll 4
+        for (int j = 0; j < NB; j++) {
+            dots[i][j] = _mm512_reduce_add_epi32(acc[i][j]);
+        }
+    }
+}
+
+#define TILE_CASE(NW, NB) \
+    case (NW) * 8 + (NB): tile_i2s(w, rb, pcols, qp, NW, NB, dots); break;
+
+static void tile_dispatch(const uint8_t *w, int64_t rb, int32_t pcols, const int8_t *qp, int nw, int nb,
+                          int32_t dots[4][4]) {
+    switch (nw * 8 + nb) {
+        TILE_CASE(1, 1) TILE_CASE(1, 2) TILE_CASE(1, 3) TILE_CASE(1, 4)
+        TILE_CASE(2, 1) TILE_CASE(2, 2) TILE_CASE(2, 3) TILE_CASE(2, 4)
+        TILE_CASE(3, 1) TILE_CASE(3, 2) TILE_CASE(3, 3) TILE_CASE(3, 4)
+        TILE_CASE(4, 1) TILE_CASE(4, 2) TILE_CASE(4, 3) TILE_CASE(4, 4)
+        default: break;
+    }
+}
+
+#define TILE_W 4
+#define TILE_B 4
+
+/* ---- head ---- */
+
+ALWAYS_INLINE __m512 load_f16(const uint16_t *p) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
+}
+
+ALWAYS_INLINE __m512 load_f16_masked(const uint16_t *p, __mmask16 m) {
+    return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p));
+}
+
+ALWAYS_INLINE __m512 load_bf16(const uint16_t *p) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *) p)), 16));
+}
+
+ALWAYS_INLINE __m512 load_bf16_masked(const uint16_t *p, __mmask16 m) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, p)), 16));
+}
+
+/* Up to four head rows against one activation row, for the plain float formats. */
+ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row_bytes, int32_t cols, int nv,
+                                   const float *x, float *out) {
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    int32_t i = 0;
+    for (; i + 16 <= cols; i += 16) {
+        __m512 xv = _mm512_loadu_ps(x + i);
+        for (int k = 0; k < nv; k++) {
+            const uint8_t *row = w + k * row_bytes;
+            __m512 wv = format == BITNET_HEAD_F16 ? load_f16((const uint16_t *) row + i)
+                      : format == BITNET_HEAD_BF16 ? load_bf16((const uint16_t *) row + i)
+                      : _mm512_loadu_ps((const float *) row + i);
+            acc[k] = _mm512_fmadd_ps(wv, xv, acc[k]);
+        }
+    }
+    if (i < cols) {
+        __mmask16 m = (__mmask16) ((1u << (cols - i)) - 1);
+        __m512 xv = _mm512_maskz_loadu_ps(m, x + i);
+        for (int k = 0; k < nv; k++) {
+            const uint8_t *row = w + k * row_bytes;
+            __m512 wv = format == BITNET_HEAD_F16 ? load_f16_masked((const uint16_t *) row + i, m)
+                      : format == BITNET_HEAD_BF16 ? load_bf16_masked((const uint16_t *) row + i, m)
+                      : _mm512_maskz_loadu_ps(m, (const float *) row + i);
+            acc[k] = _mm512_fmadd_ps(wv, xv, acc[k]);
+        }
+    }
+    for (int k = 0; k < nv; k++) {
+        out[k] = _mm512_reduce_add_ps(acc[k]);
+    }
+}
+
+/* One Q8_0 row: per 32-value block, codes times x summed, then times the block's f16 scale. */
+ALWAYS_INLINE float head_row_q8(const uint8_t *row, int32_t cols, const float *x) {
+    __m512 acc = _mm512_setzero_ps();
+    for (int32_t b = 0; b < cols / 32; b++) {
+        const uint8_t *p = row + 34 * b;
+        uint16_t d;
+        memcpy(&d, p, 2);
+        __m512 lo = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (p + 2))));
+        __m512 hi = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (p + 18))));
+        __m512 s = _mm512_fmadd_ps(lo, _mm512_loadu_ps(x + 32 * b), _mm512_mul_ps(hi, _mm512_loadu_ps(x + 32 * b + 16)));
+        acc = _mm512_fmadd_ps(s, _mm512_set1_ps(_cvtsh_ss(d)), acc);
+    }
+    return _mm512_reduce_add_ps(acc);
+}
+
+void bitnet_quantize(const float *x, int32_t rows, int32_t cols, int8_t *q, int64_t stride, float *sa,
+                     int32_t *sums) {
+    const __m512 sign = _mm512_set1_ps(-0.0f);
+    const __m512 lo = _mm512_set1_ps(-128.0f);
+    const __m512 hi = _mm512_set1_ps(127.0f);
+    for (int32_t r = 0; r < rows; r++) {
+        const float *xr = x + (int64_t) r * cols;
+        __m512 vmax = _mm512_setzero_ps();
+        __mmask16 nan = 0;
+        for (int32_t i = 0; i < cols; i += 16) {
+            __mmask16 m = cols - i >= 16 ? 0xFFFF : (__mmask16) ((1u << (cols - i)) - 1);
+            __m512 v = _mm512_maskz_loadu_ps(m, xr + i);
+            nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+            vmax = _mm512_max_ps(vmax, _mm512_andnot_ps(sign, v));
+        }
+        float scale = activation_scale(_mm512_reduce_max_ps(vmax), nan != 0);
+        __m512 s = _mm512_set1_ps(scale);
+        __m512i isum = _mm512_setzero_si512();
+        int8_t *qr = q + r * stride;
+        for (int32_t i = 0; i < cols; i += 16) {
+            __mmask16 m = cols - i >= 16 ? 0xFFFF : (__mmask16) ((1u << (cols - i)) - 1);
+            __m512 t = _mm512_roundscale_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(m, xr + i), s),
+                                            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+            __mmask16 undefined = _mm512_cmp_ps_mask(t, t, _CMP_UNORD_Q) | (__mmask16) ~m;
+            t = _mm512_maskz_mov_ps((__mmask16) ~undefined, _mm512_min_ps(_mm512_max_ps(t, lo), hi));
+            __m512i qi = _mm512_cvtps_epi32(t);
+            isum = _mm512_add_epi32(isum, qi);
+            _mm512_mask_cvtepi32_storeu_epi8(qr + i, m, qi);
+        }
+        sa[r] = scale;
+        sums[r] = _mm512_reduce_add_epi32(isum);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+#elif defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
+#include <immintrin.h>
+
+const char *bitnet_isa(void) {
+    return "avx2";
+}
+
+ALWAYS_INLINE int32_t hsum_epi32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(s);
+}
+
+ALWAYS_INLINE float hsum_ps(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+ALWAYS_INLINE float hmax_ps(__m256 v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* A 32-byte code load is one block: plane g lines up with q[32g .. 32g+31], so activations keep their order. */
+void bitnet_act_pack(const int8_t *q, int64_t stride, int32_t batch, int32_t cols, int32_t pcols,
+                     int8_t *dst, int32_t *sums) {
+    for (int32_t r = 0; r < batch; r++) {
+        const int8_t *src = q + r * stride;
+        int8_t *d = dst + (int64_t) r * pcols;
+        memcpy(d, src, (size_t) cols);
+        memset(d + cols, 0, (size_t) (pcols - cols));
+        const __m256i ones8 = _mm256_set1_epi8(1);
+        const __m256i ones16 = _mm256_set1_epi16(1);
+        __m256i acc = _mm256_setzero_si256();
+        for (int32_t i = 0; i < pcols; i += 32) {
+            __m256i v = _mm256_loadu_si256((const __m256i *) (d + i));
+            acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, v), ones16));
+        }
+        sums[r] = hsum_epi32(acc);
+    }
+}
+
+ALWAYS_INLINE void tile_i2s(const uint8_t *w, int64_t rb, int32_t pcols, const int8_t *qp, const int NW,
+                            const int NB, int32_t dots[4][4]) {
+    const __m256i m3 = _mm256_set1_epi8(3);
+    const __m256i ones16 = _mm256_set1_epi16(1);
+    __m256i acc[4][4];
+#pragma GCC unroll 4
+    for (int i = 0; i < NW; i++) {
+#pragma GCC unroll 4
+        for (int j = 0; j < NB; j++) {
+            acc[i][j] = _mm256_setzero_si256();
+        }
+    }
+    for (int32_t k = 0; k < pcols; k += 128) {
+#pragma GCC unroll 4
+        for (int i = 0; i < NW; i++) {
+            __m256i raw = _mm256_loadu_si256((const __m256i *) (w + i * rb + k / 4));
+            __m256i p0 = _mm256_and_si256(_mm256_srli_epi16(raw, 6), m3);
+            __m256i p1 = _mm256_and_si256(_mm256_srli_epi16(raw, 4), m3);
+            __m256i p2 = _mm256_and_si256(_mm256_srli_epi16(raw, 2), m3);
+            __m256i p3 = _mm256_and_si256(raw, m3);
+#pragma GCC unroll 4
+            for (int j = 0; j < NB; j++) {
+                const int8_t *qj = qp + (int64_t) j * pcols + k;
+                /* four planes of pair sums, each |x| <= 768, add up to at most 3072: no 16-bit overflow */
+                __m256i s = _mm256_add_epi16(
+                        _mm256_add_epi16(_mm256_maddubs_epi16(p0, _mm256_loadu_si256((const __m256i *) qj)),
+                                         _mm256_maddubs_epi16(p1, _mm256_loadu_si256((const __m256i *) (qj + 32)))),
+                        _mm256_add_epi16(_mm256_maddubs_epi16(p2, _mm256_loadu_si256((const __m256i *) (qj + 64))),
+                                         _mm256_maddubs_epi16(p3, _mm256_loadu_si256((const __m256i *) (qj + 96)))));
+                acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(s, ones16));
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < NW; i++) {
+#pragma GCC unroll 4
+        for (int j = 0; j < NB; j++) {
+            dots[i][j] = hsum_epi32(acc[i][j]);
+        }
+    }
+}
+
+#define TILE_CASE(NW, NB) \
+    case (NW) * 8 + (NB): tile_i2s(w, rb, pcols, qp, NW, NB, dots); break;
+
+static void tile_dispatch(const uint8_t *w, int64_t rb, int32_t pcols, const int8_t *qp, int nw, int nb,
+                          int32_t dots[4][4]) {
+    switch (nw * 8 + nb) {
+        TILE_CASE(1, 1) TILE_CASE(1, 2)
+        TILE_CASE(2, 1) TILE_CASE(2, 2)
+        TILE_CASE(3, 1) TILE_CASE(3, 2)
+        TILE_CASE(4, 1) TILE_CASE(4, 2)
+        default: break;
+    }
+}
+
+#define TILE_W 4
+#define TILE_B 2
+
+ALWAYS_INLINE __m256 load8(int32_t format, const uint8_t *row, int32_t i) {
+    if (format == BITNET_HEAD_F16) {
+        return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) ((const uint16_t *) row + i)));
+    }
+    if (format == BITNET_HEAD_BF16) {
+        return _mm256_castsi256_ps(_mm256_slli_epi32(
+                _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *) ((const uint16_t *) row + i))), 16));
+    }
+    return _mm256_loadu_ps((const float *) row + i);
+}
+
+ALWAYS_INLINE float load1(int32_t format, const uint8_t *row, int32_t i) {
+    uint16_t h;
+    if (format == BITNET_HEAD_F32) {
+        float f;
+        memcpy(&f, row + 4 * (int64_t) i, 4);
+        return f;
+    }
+    memcpy(&h, row + 2 * (int64_t) i, 2);
+    if (format == BITNET_HEAD_F16) {
+        return _cvtsh_ss(h);
+    }
+    uint32_t bits = (uint32_t) h << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row_bytes, int32_t cols, int nv,
+                                   const float *x, float *out) {
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    int32_t i = 0;
+    for (; i + 8 <= cols; i += 8) {
+        __m256 xv = _mm256_loadu_ps(x + i);
+        for (int k = 0; k < nv; k++) {
+            acc[k] = _mm256_fmadd_ps(load8(format, w + k * row_bytes, i), xv, acc[k]);
+        }
+    }
+    for (int k = 0; k < nv; k++) {
+        float s = hsum_ps(acc[k]);
+        for (int32_t t = i; t < cols; t++) {
+            s += load1(format, w + k * row_bytes, t) * x[t];
+        }
+        out[k] = s;
+    }
+}
+
+ALWAYS_INLINE float head_row_q8(const uint8_t *row, int32_t cols, const float *x) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int32_t b = 0; b < cols / 32; b++) {
+        const uint8_t *p = row + 34 * b;
+        uint16_t d;
+        memcpy(&d, p, 2);
+        __m256 s = _mm256_setzero_ps();
+        for (int j = 0; j < 32; j += 8) {
+            __m256 wv = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *) (p + 2 + j))));
+            s = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x + 32 * b + j), s);
+        }
+        acc = _mm256_fmadd_ps(s, _mm256_set1_ps(_cvtsh_ss(d)), acc);
+    }
+    return hsum_ps(acc);
+}
+
+void bitnet_quantize(const float *x, int32_t rows, int32_t cols, int8_t *q, int64_t stride, float *sa,
+                     int32_t *sums) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256 lo = _mm256_set1_ps(-128.0f);
+    const __m256 hi = _mm256_set1_ps(127.0f);
+    for (int32_t r = 0; r < rows; r++) {
+        const float *xr = x + (int64_t) r * cols;
+        __m256 vmax = _mm256_setzero_ps();
+        __m256 nan = _mm256_setzero_ps();
+        int32_t vec_end = cols - cols % 8;
+        for (int32_t i = 0; i < vec_end; i += 8) {
+            __m256 v = _mm256_loadu_ps(xr + i);
+            nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+            vmax = _mm256_max_ps(vmax, _mm256_andnot_ps(sign, v));
+        }
+        float absmax = hmax_ps(vmax);
+        int has_nan = _mm256_movemask_ps(nan) != 0;
+        for (int32_t i = vec_end; i < cols; i++) {
+            float a = fabsf(xr[i]);
+            has_nan |= a != a;
+            absmax = a > absmax ? a : absmax;
+        }
+        float scale = activation_scale(absmax, has_nan);
+        __m256 s = _mm256_set1_ps(scale);
+        __m256i isum = _mm256_setzero_si256();
+        int8_t *qr = q + r * stride;
+        for (int32_t i = 0; i < vec_end; i += 8) {
+            __m256 t = _mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(xr + i), s), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+            __m256 ok = _mm256_cmp_ps(t, t, _CMP_ORD_Q);
+            t = _mm256_and_ps(ok, _mm256_min_ps(_mm256_max_ps(t, lo), hi));
+            __m256i qi = _mm256_cvtps_epi32(t);
+            isum = _mm256_add_epi32(isum, qi);
+            __m128i w16 = _mm_packs_epi32(_mm256_castsi256_si128(qi), _mm256_extracti128_si256(qi, 1));
+            _mm_storel_epi64((__m128i *) (qr + i), _mm_packs_epi16(w16, w16));
+        }
+        int32_t sum = hsum_epi32(isum);
+        for (int32_t i = vec_end; i < cols; i++) {
+            int32_t v = quantize_value(xr[i], scale);
+            qr[i] = (int8_t) v;
+            sum += v;
+        }
+        sa[r] = scale;
+        sums[r] = sum;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+#elif defined(__ARM_NEON) && defined(__ARM_FEATURE_DOTPROD)
+#include <arm_neon.h>
+
+const char *bitnet_isa(void) {
+    return "neon";
+}
+
+/* A 16-byte code load is half a block: plane g lines up with 16 consecutive activations, in order. */
+void bitnet_act_pack(const int8_t *q, int64_t stride, int32_t batch, int32_t cols, int32_t pcols,
+                     int8_t *dst, int32_t *sums) {
+    const int8x16_t ones = vdupq_n_s8(1);
+    for (int32_t r = 0; r < batch; r++) {
+        const int8_t *src = q + r * stride;
+        int8_t *d = dst + (int64_t) r * pcols;
+        memcpy(d, src, (size_t) cols);
+        memset(d + cols, 0, (size_t) (pcols - cols));
+        int32x4_t acc = vdupq_n_s32(0);
+        for (int32_t i = 0; i < pcols; i += 16) {
+            acc = vdotq_s32(acc, ones, vld1q_s8(d + i));
+        }
+        sums[r] = vaddvq_s32(acc);
+    }
+}
+
+ALWAYS_INLINE void tile_i2s(const uint8_t *w, int64_t rb, int32_t pcols, const int8_t *qp, const int NW,
+                            const int NB, int32_t dots[4][4]) {
+    const uint8x16_t m3 = vdupq_n_u8(3);
+    int32x4_t acc[4][4];
+#pragma GCC unroll 4
+    for (int i = 0; i < NW; i++) {
+#pragma GCC unroll 4
+        for (int j = 0; j < NB; j++) {
+            acc[i][j] = vdupq_n_s32(0);
+        }
+    }
+    for (int32_t k = 0; k < pcols; k += 128) {
+#pragma GCC unroll 2
+        for (int h = 0; h < 2; h++) {
+            int8x16_t plane[4][4];
+#pragma GCC unroll 4
+            for (int i = 0; i < NW; i++) {
+                uint8x16_t raw = vld1q_u8(w + i * rb + k / 4 + 16 * h);
+                plane[i][0] = vreinterpretq_s8_u8(vshrq_n_u8(raw, 6));
+                plane[i][1] = vreinterpretq_s8_u8(vandq_u8(vshrq_n_u8(raw, 4), m3));
+                plane[i][2] = vreinterpretq_s8_u8(vandq_u8(vshrq_n_u8(raw, 2), m3));
+                plane[i][3] = vreinterpretq_s8_u8(vandq_u8(raw, m3));
+            }
+#pragma GCC unroll 4
+            for (int j = 0; j < NB; j++) {
+                const int8_t *qj = qp + (int64_t) j * pcols + k + 16 * h;
+#pragma GCC unroll 4
+                for (int g = 0; g < 4; g++) {
+                    int8x16_t qv = vld1q_s8(qj + 32 * g);
+#pragma GCC unroll 4
+                    for (int i = 0; i < NW; i++) {
+                        acc[i][j] = vdotq_s32(acc[i][j], plane[i][g], qv);
+                    }
+                }
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < NW; i++) {
+#pragma GCC unroll 4
+        for (int j = 0; j < NB; j++) {
+            dots[i][j] = vaddvq_s32(acc[i][j]);
+        }
+    }
+}
+
+#define TILE_CASE(NW, NB) \
+    case (NW) * 8 + (NB): tile_i2s(w, rb, pcols, qp, NW, NB, dots); break;
+
+static void tile_dispatch(const uint8_t *w, int64_t rb, int32_t pcols, const int8_t *qp, int nw, int nb,
+                          int32_t dots[4][4]) {
+    switch (nw * 8 + nb) {
+        TILE_CASE(1, 1) TILE_CASE(1, 2) TILE_CASE(1, 3) TILE_CASE(1, 4)
+        TILE_CASE(2, 1) TILE_CASE(2, 2) TILE_CASE(2, 3) TILE_CASE(2, 4)
+        TILE_CASE(3, 1) TILE_CASE(3, 2) TILE_CASE(3, 3) TILE_CASE(3, 4)
+        TILE_CASE(4, 1) TILE_CASE(4, 2) TILE_CASE(4, 3) TILE_CASE(4, 4)
+        default: break;
+    }
+}
+
+#define TILE_W 4
+#define TILE_B 4
+
+ALWAYS_INLINE float32x4_t load4(int32_t format, const uint8_t *row, int32_t i) {
+    if (format == BITNET_HEAD_F16) {
+        return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *) row + i)));
+    }
+    if (format == BITNET_HEAD_BF16) {
+        return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16((const uint16_t *) row + i), 16));
+    }
+    return vld1q_f32((const float *) row + i);
+}
+
+ALWAYS_INLINE float load1(int32_t format, const uint8_t *row, int32_t i) {
+    if (format == BITNET_HEAD_F32) {
+        float f;
+        memcpy(&f, row + 4 * (int64_t) i, 4);
+        return f;
+    }
+    uint16_t h;
+    memcpy(&h, row + 2 * (int64_t) i, 2);
+    if (format == BITNET_HEAD_F16) {
+        return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(h))), 0);
+    }
+    uint32_t bits = (uint32_t) h << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row_bytes, int32_t cols, int nv,
+                                   const float *x, float *out) {
+    float32x4_t acc[4] = {vdupq_n_f32(0), vdupq_n_f32(0), vdupq_n_f32(0), vdupq_n_f32(0)};
+    int32_t i = 0;
+    for (; i + 4 <= cols; i += 4) {
+        float32x4_t xv = vld1q_f32(x + i);
+        for (int k = 0; k < nv; k++) {
+            acc[k] = vfmaq_f32(acc[k], load4(format, w + k * row_bytes, i), xv);
+        }
+    }
+    for (int k = 0; k < nv; k++) {
+        float s = vaddvq_f32(acc[k]);
+        for (int32_t t = i; t < cols; t++) {
+            s += load1(format, w + k * row_bytes, t) * x[t];
+        }
+        out[k] = s;
+    }
+}
+
+ALWAYS_INLINE float head_row_q8(const uint8_t *row, int32_t cols, const float *x) {
+    float32x4_t acc = vdupq_n_f32(0);
+    for (int32_t b = 0; b < cols / 32; b++) {
+        const uint8_t *p = row + 34 * b;
+        uint16_t d;
+        memcpy(&d, p, 2);
+        float32x4_t s = vdupq_n_f32(0);
+        for (int j = 0; j < 32; j += 8) {
+            int16x8_t v = vmovl_s8(vld1_s8((const int8_t *) p + 2 + j));
+            s = vfmaq_f32(s, vcvtq_f32_s32(vmovl_s16(vget_low_s16(v))), vld1q_f32(x + 32 * b + j));
+            s = vfmaq_f32(s, vcvtq_f32_s32(vmovl_s16(vget_high_s16(v))), vld1q_f32(x + 32 * b + j + 4));
+        }
+        float dd = vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(d))), 0);
+        acc = vfmaq_n_f32(acc, s, dd);
+    }
+    return vaddvq_f32(acc);
+}
+
+void bitnet_quantize(const float *x, int32_t rows, int32_t cols, int8_t *q, int64_t stride, float *sa,
+                     int32_t *sums) {
+    for (int32_t r = 0; r < rows; r++) {
+        const float *xr = x + (int64_t) r * cols;
+        float32x4_t vmax = vdupq_n_f32(0);
+        uint32x4_t nan = vdupq_n_u32(0);
+        int32_t vec_end = cols - cols % 4;
+        for (int32_t i = 0; i < vec_end; i += 4) {
+            float32x4_t v = vld1q_f32(xr + i);
+            nan = vorrq_u32(nan, vmvnq_u32(vceqq_f32(v, v)));
+            vmax = vmaxnmq_f32(vmax, vabsq_f32(v));
+        }
+        float absmax = vmaxvq_f32(vmax);
+        int has_nan = vmaxvq_u32(nan) != 0;
+        for (int32_t i = vec_end; i < cols; i++) {
+            float a = fabsf(xr[i]);
+            has_nan |= a != a;
+            absmax = a > absmax ? a : absmax;
+        }
+        float scale = activation_scale(absmax, has_nan);
+        float32x4_t s = vdupq_n_f32(scale);
+        int32x4_t isum = vdupq_n_s32(0);
+        int8_t *qr = q + r * stride;
+        for (int32_t i = 0; i < vec_end; i += 4) {
+            float32x4_t t = vrndnq_f32(vmulq_f32(vld1q_f32(xr + i), s));
+            uint32x4_t ok = vceqq_f32(t, t);
+            t = vminq_f32(vmaxq_f32(t, vdupq_n_f32(-128.0f)), vdupq_n_f32(127.0f));
+            int32x4_t qi = vandq_s32(vcvtq_s32_f32(t), vreinterpretq_s32_u32(ok));
+            isum = vaddq_s32(isum, qi);
+            int16x4_t h = vmovn_s32(qi);
+            int8x8_t b8 = vmovn_s16(vcombine_s16(h, h));
+            vst1_lane_u32((uint32_t *) (void *) (qr + i), vreinterpret_u32_s8(b8), 0);
+        }
+        int32_t sum = vaddvq_s32(isum);
+        for (int32_t i = vec_end; i < cols; i++) {
+            int32_t v = quantize_value(xr[i], scale);
+            qr[i] = (int8_t) v;
+            sum += v;
+        }
+        sa[r] = scale;
+        sums[r] = sum;
+    }
+}
+
+#else
+#error "bitnet_kernels.c needs AVX-512 VNNI, AVX2+FMA+F16C or NEON dotprod target flags"
+#endif
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Drivers shared by every build. */
+
+void bitnet_i2s_gemm(const uint8_t *w, int32_t row0, int32_t row1, int32_t pcols, const int8_t *qp,
+                     int32_t batch, const int32_t *sums, const float *sa, float sw, float *y, int64_t y_stride) {
+    int64_t rb = pcols / 4;
+    int32_t dots[4][4];
+    /* a batch tile's activations stay in L1 while the call's weight rows (a task's share) stream from L2 */
+    for (int32_t r0 = 0; r0 < batch; r0 += TILE_B) {
+        int nb = batch - r0 < TILE_B ? batch - r0 : TILE_B;
+        for (int32_t o = row0; o < row1; o += TILE_W) {
+            int nw = row1 - o < TILE_W ? row1 - o : TILE_W;
+            tile_dispatch(w + o * rb, rb, pcols, qp + (int64_t) r0 * pcols, nw, nb, dots);
+            for (int j = 0; j < nb; j++) {
+                float s = sa[r0 + j];
+                float *yr = y + (int64_t) (r0 + j) * y_stride + o;
+                for (int i = 0; i < nw; i++) {
+                    yr[i] = (float) (dots[i][j] - sums[r0 + j]) / s * sw;
+                }
+            }
+        }
+    }
+}
+
+void bitnet_head(int32_t format, const uint8_t *w, int32_t cols, int32_t row0, int32_t row1, const float *x,
+                 int32_t batch, float *y, int64_t y_stride) {
+    int64_t row_bytes = format == BITNET_HEAD_F32 ? 4 * (int64_t) cols
+                      : format == BITNET_HEAD_Q8_0 ? (int64_t) cols / 32 * 34
+                      : 2 * (int64_t) cols;
+    for (int32_t v = row0; v < row1; v += 4) {
+        int nv = row1 - v < 4 ? row1 - v : 4;
+        const uint8_t *rows = w + v * row_bytes;
+        for (int32_t r = 0; r < batch; r++) {
+            const float *xr = x + (int64_t) r * cols;
+            float *out = y + (int64_t) r * y_stride + v;
+            if (format == BITNET_HEAD_Q8_0) {
+                for (int k = 0; k < nv; k++) {
+                    out[k] = head_row_q8(rows + k * row_bytes, cols, xr);
+                }
+            } else if (format == BITNET_HEAD_F16) {
+                head_rows_plain(BITNET_HEAD_F16, rows, row_bytes, cols, nv, xr, out);
+            } else if (format == BITNET_HEAD_BF16) {
+                head_rows_plain(BITNET_HEAD_BF16, rows, row_bytes, cols, nv, xr, out);
+            } else {
+                head_rows_plain(BITNET_HEAD_F32, rows, row_bytes, cols, nv, xr, out);
+            }
+        }
+    }
+}
