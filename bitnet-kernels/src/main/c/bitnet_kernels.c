@@ -264,15 +264,22 @@ ALWAYS_INLINE __m512 load_bf16_masked(const uint16_t *p, __mmask16 m) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, p)), 16));
 }
 
-/* Up to four head rows against one activation row, for the plain float formats. */
-ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row_bytes, int32_t cols, int nv,
+/*
+ * Up to four head rows (row k at w + k * stride) against one activation row, for the plain float
+ * formats, prefetching each row's stream ahead.
+ */
+ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t stride, int32_t cols, int nv,
                                    const float *x, float *out) {
     __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    const int32_t elem = format == BITNET_HEAD_F32 ? 4 : 2;
     int32_t i = 0;
     for (; i + 16 <= cols; i += 16) {
         __m512 xv = _mm512_loadu_ps(x + i);
         for (int k = 0; k < nv; k++) {
-            const uint8_t *row = w + k * row_bytes;
+            const uint8_t *row = w + k * stride;
+            if ((i * elem) % 64 == 0) {
+                _mm_prefetch((const char *) (row + (int64_t) i * elem + PREFETCH_BYTES), _MM_HINT_T0);
+            }
             __m512 wv = format == BITNET_HEAD_F16 ? load_f16((const uint16_t *) row + i)
                       : format == BITNET_HEAD_BF16 ? load_bf16((const uint16_t *) row + i)
                       : _mm512_loadu_ps((const float *) row + i);
@@ -283,7 +290,7 @@ ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row
         __mmask16 m = (__mmask16) ((1u << (cols - i)) - 1);
         __m512 xv = _mm512_maskz_loadu_ps(m, x + i);
         for (int k = 0; k < nv; k++) {
-            const uint8_t *row = w + k * row_bytes;
+            const uint8_t *row = w + k * stride;
             __m512 wv = format == BITNET_HEAD_F16 ? load_f16_masked((const uint16_t *) row + i, m)
                       : format == BITNET_HEAD_BF16 ? load_bf16_masked((const uint16_t *) row + i, m)
                       : _mm512_maskz_loadu_ps(m, (const float *) row + i);
@@ -295,19 +302,28 @@ ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row
     }
 }
 
-/* One Q8_0 row: per 32-value block, codes times x summed, then times the block's f16 scale. */
-ALWAYS_INLINE float head_row_q8(const uint8_t *row, int32_t cols, const float *x) {
-    __m512 acc = _mm512_setzero_ps();
+/* Up to four Q8_0 rows: per 32-value block, codes times x summed, then times the block's f16 scale. */
+ALWAYS_INLINE void head_rows_q8(const uint8_t *w, int64_t stride, int32_t cols, int nv, const float *x, float *out) {
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
     for (int32_t b = 0; b < cols / 32; b++) {
-        const uint8_t *p = row + 34 * b;
-        uint16_t d;
-        memcpy(&d, p, 2);
-        __m512 lo = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (p + 2))));
-        __m512 hi = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (p + 18))));
-        __m512 s = _mm512_fmadd_ps(lo, _mm512_loadu_ps(x + 32 * b), _mm512_mul_ps(hi, _mm512_loadu_ps(x + 32 * b + 16)));
-        acc = _mm512_fmadd_ps(s, _mm512_set1_ps(_cvtsh_ss(d)), acc);
+        __m512 x0 = _mm512_loadu_ps(x + 32 * b);
+        __m512 x1 = _mm512_loadu_ps(x + 32 * b + 16);
+        for (int k = 0; k < nv; k++) {
+            const uint8_t *p = w + k * stride + 34 * b;
+            if (b % 2 == 0) {
+                _mm_prefetch((const char *) (p + PREFETCH_BYTES), _MM_HINT_T0);
+            }
+            uint16_t d;
+            memcpy(&d, p, 2);
+            __m512 lo = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (p + 2))));
+            __m512 hi = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (p + 18))));
+            __m512 sum = _mm512_fmadd_ps(lo, x0, _mm512_mul_ps(hi, x1));
+            acc[k] = _mm512_fmadd_ps(sum, _mm512_set1_ps(_cvtsh_ss(d)), acc[k]);
+        }
     }
-    return _mm512_reduce_add_ps(acc);
+    for (int k = 0; k < nv; k++) {
+        out[k] = _mm512_reduce_add_ps(acc[k]);
+    }
 }
 
 void bitnet_quantize(const float *x, int32_t rows, int32_t cols, int8_t *q, int64_t stride, float *sa,
@@ -513,39 +529,51 @@ ALWAYS_INLINE float load1(int32_t format, const uint8_t *row, int32_t i) {
     return f;
 }
 
-ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row_bytes, int32_t cols, int nv,
+ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t stride, int32_t cols, int nv,
                                    const float *x, float *out) {
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    const int32_t elem = format == BITNET_HEAD_F32 ? 4 : 2;
     int32_t i = 0;
     for (; i + 8 <= cols; i += 8) {
         __m256 xv = _mm256_loadu_ps(x + i);
         for (int k = 0; k < nv; k++) {
-            acc[k] = _mm256_fmadd_ps(load8(format, w + k * row_bytes, i), xv, acc[k]);
+            const uint8_t *row = w + k * stride;
+            if ((i * elem) % 64 == 0) {
+                _mm_prefetch((const char *) (row + (int64_t) i * elem + PREFETCH_BYTES), _MM_HINT_T0);
+            }
+            acc[k] = _mm256_fmadd_ps(load8(format, row, i), xv, acc[k]);
         }
     }
     for (int k = 0; k < nv; k++) {
         float s = hsum_ps(acc[k]);
         for (int32_t t = i; t < cols; t++) {
-            s += load1(format, w + k * row_bytes, t) * x[t];
+            s += load1(format, w + k * stride, t) * x[t];
         }
         out[k] = s;
     }
 }
 
-ALWAYS_INLINE float head_row_q8(const uint8_t *row, int32_t cols, const float *x) {
-    __m256 acc = _mm256_setzero_ps();
+ALWAYS_INLINE void head_rows_q8(const uint8_t *w, int64_t stride, int32_t cols, int nv, const float *x, float *out) {
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
     for (int32_t b = 0; b < cols / 32; b++) {
-        const uint8_t *p = row + 34 * b;
-        uint16_t d;
-        memcpy(&d, p, 2);
-        __m256 s = _mm256_setzero_ps();
-        for (int j = 0; j < 32; j += 8) {
-            __m256 wv = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *) (p + 2 + j))));
-            s = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x + 32 * b + j), s);
+        for (int k = 0; k < nv; k++) {
+            const uint8_t *p = w + k * stride + 34 * b;
+            if (b % 2 == 0) {
+                _mm_prefetch((const char *) (p + PREFETCH_BYTES), _MM_HINT_T0);
+            }
+            uint16_t d;
+            memcpy(&d, p, 2);
+            __m256 sum = _mm256_setzero_ps();
+            for (int j = 0; j < 32; j += 8) {
+                __m256 wv = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *) (p + 2 + j))));
+                sum = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x + 32 * b + j), sum);
+            }
+            acc[k] = _mm256_fmadd_ps(sum, _mm256_set1_ps(_cvtsh_ss(d)), acc[k]);
         }
-        acc = _mm256_fmadd_ps(s, _mm256_set1_ps(_cvtsh_ss(d)), acc);
     }
-    return hsum_ps(acc);
+    for (int k = 0; k < nv; k++) {
+        out[k] = hsum_ps(acc[k]);
+    }
 }
 
 void bitnet_quantize(const float *x, int32_t rows, int32_t cols, int8_t *q, int64_t stride, float *sa,
@@ -743,41 +771,53 @@ ALWAYS_INLINE float load1(int32_t format, const uint8_t *row, int32_t i) {
     return f;
 }
 
-ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row_bytes, int32_t cols, int nv,
+ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t stride, int32_t cols, int nv,
                                    const float *x, float *out) {
     float32x4_t acc[4] = {vdupq_n_f32(0), vdupq_n_f32(0), vdupq_n_f32(0), vdupq_n_f32(0)};
+    const int32_t elem = format == BITNET_HEAD_F32 ? 4 : 2;
     int32_t i = 0;
     for (; i + 4 <= cols; i += 4) {
         float32x4_t xv = vld1q_f32(x + i);
         for (int k = 0; k < nv; k++) {
-            acc[k] = vfmaq_f32(acc[k], load4(format, w + k * row_bytes, i), xv);
+            const uint8_t *row = w + k * stride;
+            if ((i * elem) % 64 == 0) {
+                __builtin_prefetch(row + (int64_t) i * elem + PREFETCH_BYTES);
+            }
+            acc[k] = vfmaq_f32(acc[k], load4(format, row, i), xv);
         }
     }
     for (int k = 0; k < nv; k++) {
         float s = vaddvq_f32(acc[k]);
         for (int32_t t = i; t < cols; t++) {
-            s += load1(format, w + k * row_bytes, t) * x[t];
+            s += load1(format, w + k * stride, t) * x[t];
         }
         out[k] = s;
     }
 }
 
-ALWAYS_INLINE float head_row_q8(const uint8_t *row, int32_t cols, const float *x) {
-    float32x4_t acc = vdupq_n_f32(0);
+ALWAYS_INLINE void head_rows_q8(const uint8_t *w, int64_t stride, int32_t cols, int nv, const float *x, float *out) {
+    float32x4_t acc[4] = {vdupq_n_f32(0), vdupq_n_f32(0), vdupq_n_f32(0), vdupq_n_f32(0)};
     for (int32_t b = 0; b < cols / 32; b++) {
-        const uint8_t *p = row + 34 * b;
-        uint16_t d;
-        memcpy(&d, p, 2);
-        float32x4_t s = vdupq_n_f32(0);
-        for (int j = 0; j < 32; j += 8) {
-            int16x8_t v = vmovl_s8(vld1_s8((const int8_t *) p + 2 + j));
-            s = vfmaq_f32(s, vcvtq_f32_s32(vmovl_s16(vget_low_s16(v))), vld1q_f32(x + 32 * b + j));
-            s = vfmaq_f32(s, vcvtq_f32_s32(vmovl_s16(vget_high_s16(v))), vld1q_f32(x + 32 * b + j + 4));
+        for (int k = 0; k < nv; k++) {
+            const uint8_t *p = w + k * stride + 34 * b;
+            if (b % 2 == 0) {
+                __builtin_prefetch(p + PREFETCH_BYTES);
+            }
+            uint16_t d;
+            memcpy(&d, p, 2);
+            float32x4_t sum = vdupq_n_f32(0);
+            for (int j = 0; j < 32; j += 8) {
+                int16x8_t v = vmovl_s8(vld1_s8((const int8_t *) p + 2 + j));
+                sum = vfmaq_f32(sum, vcvtq_f32_s32(vmovl_s16(vget_low_s16(v))), vld1q_f32(x + 32 * b + j));
+                sum = vfmaq_f32(sum, vcvtq_f32_s32(vmovl_s16(vget_high_s16(v))), vld1q_f32(x + 32 * b + j + 4));
+            }
+            float dd = vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(d))), 0);
+            acc[k] = vfmaq_n_f32(acc[k], sum, dd);
         }
-        float dd = vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(d))), 0);
-        acc = vfmaq_n_f32(acc, s, dd);
     }
-    return vaddvq_f32(acc);
+    for (int k = 0; k < nv; k++) {
+        out[k] = vaddvq_f32(acc[k]);
+    }
 }
 
 void bitnet_quantize(const float *x, int32_t rows, int32_t cols, int8_t *q, int64_t stride, float *sa,
@@ -866,28 +906,35 @@ void bitnet_i2s_gemm(const uint8_t *w, int32_t row0, int32_t row1, int32_t pcols
     }
 }
 
+/* Up to four head rows, row k at w + k * stride, for one activation row. */
+ALWAYS_INLINE void head_rows(int32_t format, const uint8_t *w, int64_t stride, int32_t cols, int nv, const float *x, float *out) {
+    switch (format) {
+        case BITNET_HEAD_Q8_0: head_rows_q8(w, stride, cols, nv, x, out); break;
+        case BITNET_HEAD_F16: head_rows_plain(BITNET_HEAD_F16, w, stride, cols, nv, x, out); break;
+        case BITNET_HEAD_BF16: head_rows_plain(BITNET_HEAD_BF16, w, stride, cols, nv, x, out); break;
+        default: head_rows_plain(BITNET_HEAD_F32, w, stride, cols, nv, x, out); break;
+    }
+}
+
 void bitnet_head(int32_t format, const uint8_t *w, int32_t cols, int32_t row0, int32_t row1, const float *x,
                  int32_t batch, float *y, int64_t y_stride) {
     int64_t row_bytes = format == BITNET_HEAD_F32 ? 4 * (int64_t) cols
                       : format == BITNET_HEAD_Q8_0 ? (int64_t) cols / 32 * 34
                       : 2 * (int64_t) cols;
-    for (int32_t v = row0; v < row1; v += 4) {
-        int nv = row1 - v < 4 ? row1 - v : 4;
-        const uint8_t *rows = w + v * row_bytes;
+    /* like the GEMV: two sequential streams half the range apart keep enough DRAM misses in flight */
+    int32_t half = (row1 - row0) / 2;
+    for (int32_t v = row0; v < row0 + half; v++) {
         for (int32_t r = 0; r < batch; r++) {
-            const float *xr = x + (int64_t) r * cols;
-            float *out = y + (int64_t) r * y_stride + v;
-            if (format == BITNET_HEAD_Q8_0) {
-                for (int k = 0; k < nv; k++) {
-                    out[k] = head_row_q8(rows + k * row_bytes, cols, xr);
-                }
-            } else if (format == BITNET_HEAD_F16) {
-                head_rows_plain(BITNET_HEAD_F16, rows, row_bytes, cols, nv, xr, out);
-            } else if (format == BITNET_HEAD_BF16) {
-                head_rows_plain(BITNET_HEAD_BF16, rows, row_bytes, cols, nv, xr, out);
-            } else {
-                head_rows_plain(BITNET_HEAD_F32, rows, row_bytes, cols, nv, xr, out);
-            }
+            float out[2];
+            head_rows(format, w + v * row_bytes, half * row_bytes, cols, 2, x + (int64_t) r * cols, out);
+            y[(int64_t) r * y_stride + v] = out[0];
+            y[(int64_t) r * y_stride + v + half] = out[1];
+        }
+    }
+    if ((row1 - row0) % 2 != 0) {
+        for (int32_t r = 0; r < batch; r++) {
+            head_rows(format, w + (int64_t) (row1 - 1) * row_bytes, 0, cols, 1, x + (int64_t) r * cols,
+                      y + (int64_t) r * y_stride + row1 - 1);
         }
     }
 }
