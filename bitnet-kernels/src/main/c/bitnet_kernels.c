@@ -14,6 +14,14 @@
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
+/*
+ * How far ahead a GEMV prefetches its weight streams. Decode reads every weight once from DRAM; each
+ * row is read sequentially and two rows far apart are read at once, which with the prefetch keeps
+ * enough misses in flight (measured on Zen 4: two streams reach about the bandwidth of a plain
+ * sequential read, one stream about half of it).
+ */
+#define PREFETCH_BYTES 2048
+
 int32_t bitnet_abi_version(void) {
     return BITNET_ABI_VERSION;
 }
@@ -177,6 +185,67 @@ static void tile_dispatch(const uint8_t *w, int64_t rb, int32_t pcols, const int
 #define TILE_W 4
 #define TILE_B 4
 
+/*
+ * dot(c, q) of one weight row for GEMV. Each plane keeps its own accumulator, which lets the codes stay
+ * where they are in the byte: plane g masked in place is c * 4^(3-g) (at most 192, still an unsigned
+ * byte), so its accumulator holds 4^(3-g) times the plane's dot product exactly (|sum| < 2^31 for rows
+ * up to 5 million values) and an arithmetic shift brings it back. That saves the shifts that would
+ * otherwise compete with vpdpbusd for the vector pipes.
+ */
+ALWAYS_INLINE void gemv_step(const uint8_t *w, int32_t k, const int8_t *qp, __m512i a[4]) {
+    __m512i raw = _mm512_loadu_si512(w + k / 4);
+    _mm_prefetch((const char *) (w + k / 4 + PREFETCH_BYTES), _MM_HINT_T0);
+    a[0] = _mm512_dpbusd_epi32(a[0], _mm512_and_si512(raw, _mm512_set1_epi8((char) 0xC0)), _mm512_loadu_si512(qp + k));
+    a[1] = _mm512_dpbusd_epi32(a[1], _mm512_and_si512(raw, _mm512_set1_epi8(0x30)), _mm512_loadu_si512(qp + k + 64));
+    a[2] = _mm512_dpbusd_epi32(a[2], _mm512_and_si512(raw, _mm512_set1_epi8(0x0C)), _mm512_loadu_si512(qp + k + 128));
+    a[3] = _mm512_dpbusd_epi32(a[3], _mm512_and_si512(raw, _mm512_set1_epi8(0x03)), _mm512_loadu_si512(qp + k + 192));
+}
+
+/* The same for a last lone block: 32 code bytes against natural-order activations, upper halves zero. */
+ALWAYS_INLINE void gemv_tail(const uint8_t *w, int32_t k, const int8_t *qp, __m512i a[4]) {
+    __m512i raw = _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *) (w + k / 4)));
+    static const char masks[4] = {(char) 0xC0, 0x30, 0x0C, 0x03};
+    for (int g = 0; g < 4; g++) {
+        __m512i q = _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *) (qp + k + 32 * g)));
+        a[g] = _mm512_dpbusd_epi32(a[g], _mm512_and_si512(raw, _mm512_set1_epi8(masks[g])), q);
+    }
+}
+
+ALWAYS_INLINE int32_t gemv_sum(const __m512i a[4]) {
+    return _mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_add_epi32(_mm512_srai_epi32(a[0], 6), _mm512_srai_epi32(a[1], 4)),
+                                                    _mm512_add_epi32(_mm512_srai_epi32(a[2], 2), a[3])));
+}
+
+/* dot(c, q) of one weight row. */
+ALWAYS_INLINE int32_t gemv_row(const uint8_t *w, int32_t pcols, const int8_t *qp) {
+    __m512i a[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+    int32_t k = 0;
+    for (; k + 256 <= pcols; k += 256) {
+        gemv_step(w, k, qp, a);
+    }
+    if (k < pcols) {
+        gemv_tail(w, k, qp, a);
+    }
+    return gemv_sum(a);
+}
+
+/* dot(c, q) of two weight rows far apart: two sequential streams. */
+ALWAYS_INLINE void gemv_rows2(const uint8_t *wa, const uint8_t *wb, int32_t pcols, const int8_t *qp, int32_t *da, int32_t *db) {
+    __m512i a[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+    __m512i b[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+    int32_t k = 0;
+    for (; k + 256 <= pcols; k += 256) {
+        gemv_step(wa, k, qp, a);
+        gemv_step(wb, k, qp, b);
+    }
+    if (k < pcols) {
+        gemv_tail(wa, k, qp, a);
+        gemv_tail(wb, k, qp, b);
+    }
+    *da = gemv_sum(a);
+    *db = gemv_sum(b);
+}
+
 /* ---- head ---- */
 
 ALWAYS_INLINE __m512 load_f16(const uint16_t *p) {
@@ -195,15 +264,22 @@ ALWAYS_INLINE __m512 load_bf16_masked(const uint16_t *p, __mmask16 m) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, p)), 16));
 }
 
-/* Up to four head rows against one activation row, for the plain float formats. */
-ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row_bytes, int32_t cols, int nv,
+/*
+ * Up to four head rows (row k at w + k * stride) against one activation row, for the plain float
+ * formats, prefetching each row's stream ahead.
+ */
+ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t stride, int32_t cols, int nv,
                                    const float *x, float *out) {
     __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    const int32_t elem = format == BITNET_HEAD_F32 ? 4 : 2;
     int32_t i = 0;
     for (; i + 16 <= cols; i += 16) {
         __m512 xv = _mm512_loadu_ps(x + i);
         for (int k = 0; k < nv; k++) {
-            const uint8_t *row = w + k * row_bytes;
+            const uint8_t *row = w + k * stride;
+            if ((i * elem) % 64 == 0) {
+                _mm_prefetch((const char *) (row + (int64_t) i * elem + PREFETCH_BYTES), _MM_HINT_T0);
+            }
             __m512 wv = format == BITNET_HEAD_F16 ? load_f16((const uint16_t *) row + i)
                       : format == BITNET_HEAD_BF16 ? load_bf16((const uint16_t *) row + i)
                       : _mm512_loadu_ps((const float *) row + i);
@@ -214,7 +290,7 @@ ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row
         __mmask16 m = (__mmask16) ((1u << (cols - i)) - 1);
         __m512 xv = _mm512_maskz_loadu_ps(m, x + i);
         for (int k = 0; k < nv; k++) {
-            const uint8_t *row = w + k * row_bytes;
+            const uint8_t *row = w + k * stride;
             __m512 wv = format == BITNET_HEAD_F16 ? load_f16_masked((const uint16_t *) row + i, m)
                       : format == BITNET_HEAD_BF16 ? load_bf16_masked((const uint16_t *) row + i, m)
                       : _mm512_maskz_loadu_ps(m, (const float *) row + i);
@@ -226,19 +302,28 @@ ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row
     }
 }
 
-/* One Q8_0 row: per 32-value block, codes times x summed, then times the block's f16 scale. */
-ALWAYS_INLINE float head_row_q8(const uint8_t *row, int32_t cols, const float *x) {
-    __m512 acc = _mm512_setzero_ps();
+/* Up to four Q8_0 rows: per 32-value block, codes times x summed, then times the block's f16 scale. */
+ALWAYS_INLINE void head_rows_q8(const uint8_t *w, int64_t stride, int32_t cols, int nv, const float *x, float *out) {
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
     for (int32_t b = 0; b < cols / 32; b++) {
-        const uint8_t *p = row + 34 * b;
-        uint16_t d;
-        memcpy(&d, p, 2);
-        __m512 lo = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (p + 2))));
-        __m512 hi = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (p + 18))));
-        __m512 s = _mm512_fmadd_ps(lo, _mm512_loadu_ps(x + 32 * b), _mm512_mul_ps(hi, _mm512_loadu_ps(x + 32 * b + 16)));
-        acc = _mm512_fmadd_ps(s, _mm512_set1_ps(_cvtsh_ss(d)), acc);
+        __m512 x0 = _mm512_loadu_ps(x + 32 * b);
+        __m512 x1 = _mm512_loadu_ps(x + 32 * b + 16);
+        for (int k = 0; k < nv; k++) {
+            const uint8_t *p = w + k * stride + 34 * b;
+            if (b % 2 == 0) {
+                _mm_prefetch((const char *) (p + PREFETCH_BYTES), _MM_HINT_T0);
+            }
+            uint16_t d;
+            memcpy(&d, p, 2);
+            __m512 lo = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (p + 2))));
+            __m512 hi = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (p + 18))));
+            __m512 sum = _mm512_fmadd_ps(lo, x0, _mm512_mul_ps(hi, x1));
+            acc[k] = _mm512_fmadd_ps(sum, _mm512_set1_ps(_cvtsh_ss(d)), acc[k]);
+        }
     }
-    return _mm512_reduce_add_ps(acc);
+    for (int k = 0; k < nv; k++) {
+        out[k] = _mm512_reduce_add_ps(acc[k]);
+    }
 }
 
 void bitnet_quantize(const float *x, int32_t rows, int32_t cols, int8_t *q, int64_t stride, float *sa,
@@ -382,6 +467,40 @@ static void tile_dispatch(const uint8_t *w, int64_t rb, int32_t pcols, const int
 #define TILE_W 4
 #define TILE_B 2
 
+/* dot(c, q) over one 128-value block as eight 32-bit partial sums (pair sums stay within 4 * 768). */
+ALWAYS_INLINE __m256i block_dot(const uint8_t *w, int32_t k, const int8_t *qp) {
+    const __m256i m3 = _mm256_set1_epi8(3);
+    __m256i raw = _mm256_loadu_si256((const __m256i *) (w + k / 4));
+    _mm_prefetch((const char *) (w + k / 4 + PREFETCH_BYTES), _MM_HINT_T0);
+    const int8_t *q = qp + k;
+    __m256i s = _mm256_add_epi16(
+            _mm256_add_epi16(_mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(raw, 6), m3), _mm256_loadu_si256((const __m256i *) q)),
+                             _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(raw, 4), m3), _mm256_loadu_si256((const __m256i *) (q + 32)))),
+            _mm256_add_epi16(_mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(raw, 2), m3), _mm256_loadu_si256((const __m256i *) (q + 64))),
+                             _mm256_maddubs_epi16(_mm256_and_si256(raw, m3), _mm256_loadu_si256((const __m256i *) (q + 96)))));
+    return _mm256_madd_epi16(s, _mm256_set1_epi16(1));
+}
+
+/* dot(c, q) of one weight row for GEMV. */
+ALWAYS_INLINE int32_t gemv_row(const uint8_t *w, int32_t pcols, const int8_t *qp) {
+    __m256i acc = _mm256_setzero_si256();
+    for (int32_t k = 0; k < pcols; k += 128) {
+        acc = _mm256_add_epi32(acc, block_dot(w, k, qp));
+    }
+    return hsum_epi32(acc);
+}
+
+/* dot(c, q) of two weight rows far apart: two sequential streams. */
+ALWAYS_INLINE void gemv_rows2(const uint8_t *wa, const uint8_t *wb, int32_t pcols, const int8_t *qp, int32_t *da, int32_t *db) {
+    __m256i a = _mm256_setzero_si256(), b = a;
+    for (int32_t k = 0; k < pcols; k += 128) {
+        a = _mm256_add_epi32(a, block_dot(wa, k, qp));
+        b = _mm256_add_epi32(b, block_dot(wb, k, qp));
+    }
+    *da = hsum_epi32(a);
+    *db = hsum_epi32(b);
+}
+
 ALWAYS_INLINE __m256 load8(int32_t format, const uint8_t *row, int32_t i) {
     if (format == BITNET_HEAD_F16) {
         return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) ((const uint16_t *) row + i)));
@@ -410,39 +529,51 @@ ALWAYS_INLINE float load1(int32_t format, const uint8_t *row, int32_t i) {
     return f;
 }
 
-ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row_bytes, int32_t cols, int nv,
+ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t stride, int32_t cols, int nv,
                                    const float *x, float *out) {
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    const int32_t elem = format == BITNET_HEAD_F32 ? 4 : 2;
     int32_t i = 0;
     for (; i + 8 <= cols; i += 8) {
         __m256 xv = _mm256_loadu_ps(x + i);
         for (int k = 0; k < nv; k++) {
-            acc[k] = _mm256_fmadd_ps(load8(format, w + k * row_bytes, i), xv, acc[k]);
+            const uint8_t *row = w + k * stride;
+            if ((i * elem) % 64 == 0) {
+                _mm_prefetch((const char *) (row + (int64_t) i * elem + PREFETCH_BYTES), _MM_HINT_T0);
+            }
+            acc[k] = _mm256_fmadd_ps(load8(format, row, i), xv, acc[k]);
         }
     }
     for (int k = 0; k < nv; k++) {
         float s = hsum_ps(acc[k]);
         for (int32_t t = i; t < cols; t++) {
-            s += load1(format, w + k * row_bytes, t) * x[t];
+            s += load1(format, w + k * stride, t) * x[t];
         }
         out[k] = s;
     }
 }
 
-ALWAYS_INLINE float head_row_q8(const uint8_t *row, int32_t cols, const float *x) {
-    __m256 acc = _mm256_setzero_ps();
+ALWAYS_INLINE void head_rows_q8(const uint8_t *w, int64_t stride, int32_t cols, int nv, const float *x, float *out) {
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
     for (int32_t b = 0; b < cols / 32; b++) {
-        const uint8_t *p = row + 34 * b;
-        uint16_t d;
-        memcpy(&d, p, 2);
-        __m256 s = _mm256_setzero_ps();
-        for (int j = 0; j < 32; j += 8) {
-            __m256 wv = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *) (p + 2 + j))));
-            s = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x + 32 * b + j), s);
+        for (int k = 0; k < nv; k++) {
+            const uint8_t *p = w + k * stride + 34 * b;
+            if (b % 2 == 0) {
+                _mm_prefetch((const char *) (p + PREFETCH_BYTES), _MM_HINT_T0);
+            }
+            uint16_t d;
+            memcpy(&d, p, 2);
+            __m256 sum = _mm256_setzero_ps();
+            for (int j = 0; j < 32; j += 8) {
+                __m256 wv = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *) (p + 2 + j))));
+                sum = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x + 32 * b + j), sum);
+            }
+            acc[k] = _mm256_fmadd_ps(sum, _mm256_set1_ps(_cvtsh_ss(d)), acc[k]);
         }
-        acc = _mm256_fmadd_ps(s, _mm256_set1_ps(_cvtsh_ss(d)), acc);
     }
-    return hsum_ps(acc);
+    for (int k = 0; k < nv; k++) {
+        out[k] = hsum_ps(acc[k]);
+    }
 }
 
 void bitnet_quantize(const float *x, int32_t rows, int32_t cols, int8_t *q, int64_t stride, float *sa,
@@ -579,6 +710,40 @@ static void tile_dispatch(const uint8_t *w, int64_t rb, int32_t pcols, const int
 #define TILE_W 4
 #define TILE_B 4
 
+/* Adds one 128-value block of dot(c, q) to two accumulators (planes 0, 2 and 1, 3). */
+ALWAYS_INLINE void gemv_block(const uint8_t *w, int32_t k, const int8_t *qp, int32x4_t *a0, int32x4_t *a1) {
+    const uint8x16_t m3 = vdupq_n_u8(3);
+    __builtin_prefetch(w + k / 4 + PREFETCH_BYTES);
+    for (int h = 0; h < 2; h++) {
+        uint8x16_t raw = vld1q_u8(w + k / 4 + 16 * h);
+        const int8_t *q = qp + k + 16 * h;
+        *a0 = vdotq_s32(*a0, vreinterpretq_s8_u8(vshrq_n_u8(raw, 6)), vld1q_s8(q));
+        *a1 = vdotq_s32(*a1, vreinterpretq_s8_u8(vandq_u8(vshrq_n_u8(raw, 4), m3)), vld1q_s8(q + 32));
+        *a0 = vdotq_s32(*a0, vreinterpretq_s8_u8(vandq_u8(vshrq_n_u8(raw, 2), m3)), vld1q_s8(q + 64));
+        *a1 = vdotq_s32(*a1, vreinterpretq_s8_u8(vandq_u8(raw, m3)), vld1q_s8(q + 96));
+    }
+}
+
+/* dot(c, q) of one weight row for GEMV. */
+ALWAYS_INLINE int32_t gemv_row(const uint8_t *w, int32_t pcols, const int8_t *qp) {
+    int32x4_t a0 = vdupq_n_s32(0), a1 = a0;
+    for (int32_t k = 0; k < pcols; k += 128) {
+        gemv_block(w, k, qp, &a0, &a1);
+    }
+    return vaddvq_s32(vaddq_s32(a0, a1));
+}
+
+/* dot(c, q) of two weight rows far apart: two sequential streams. */
+ALWAYS_INLINE void gemv_rows2(const uint8_t *wa, const uint8_t *wb, int32_t pcols, const int8_t *qp, int32_t *da, int32_t *db) {
+    int32x4_t a0 = vdupq_n_s32(0), a1 = a0, b0 = a0, b1 = a0;
+    for (int32_t k = 0; k < pcols; k += 128) {
+        gemv_block(wa, k, qp, &a0, &a1);
+        gemv_block(wb, k, qp, &b0, &b1);
+    }
+    *da = vaddvq_s32(vaddq_s32(a0, a1));
+    *db = vaddvq_s32(vaddq_s32(b0, b1));
+}
+
 ALWAYS_INLINE float32x4_t load4(int32_t format, const uint8_t *row, int32_t i) {
     if (format == BITNET_HEAD_F16) {
         return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *) row + i)));
@@ -606,41 +771,53 @@ ALWAYS_INLINE float load1(int32_t format, const uint8_t *row, int32_t i) {
     return f;
 }
 
-ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t row_bytes, int32_t cols, int nv,
+ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t stride, int32_t cols, int nv,
                                    const float *x, float *out) {
     float32x4_t acc[4] = {vdupq_n_f32(0), vdupq_n_f32(0), vdupq_n_f32(0), vdupq_n_f32(0)};
+    const int32_t elem = format == BITNET_HEAD_F32 ? 4 : 2;
     int32_t i = 0;
     for (; i + 4 <= cols; i += 4) {
         float32x4_t xv = vld1q_f32(x + i);
         for (int k = 0; k < nv; k++) {
-            acc[k] = vfmaq_f32(acc[k], load4(format, w + k * row_bytes, i), xv);
+            const uint8_t *row = w + k * stride;
+            if ((i * elem) % 64 == 0) {
+                __builtin_prefetch(row + (int64_t) i * elem + PREFETCH_BYTES);
+            }
+            acc[k] = vfmaq_f32(acc[k], load4(format, row, i), xv);
         }
     }
     for (int k = 0; k < nv; k++) {
         float s = vaddvq_f32(acc[k]);
         for (int32_t t = i; t < cols; t++) {
-            s += load1(format, w + k * row_bytes, t) * x[t];
+            s += load1(format, w + k * stride, t) * x[t];
         }
         out[k] = s;
     }
 }
 
-ALWAYS_INLINE float head_row_q8(const uint8_t *row, int32_t cols, const float *x) {
-    float32x4_t acc = vdupq_n_f32(0);
+ALWAYS_INLINE void head_rows_q8(const uint8_t *w, int64_t stride, int32_t cols, int nv, const float *x, float *out) {
+    float32x4_t acc[4] = {vdupq_n_f32(0), vdupq_n_f32(0), vdupq_n_f32(0), vdupq_n_f32(0)};
     for (int32_t b = 0; b < cols / 32; b++) {
-        const uint8_t *p = row + 34 * b;
-        uint16_t d;
-        memcpy(&d, p, 2);
-        float32x4_t s = vdupq_n_f32(0);
-        for (int j = 0; j < 32; j += 8) {
-            int16x8_t v = vmovl_s8(vld1_s8((const int8_t *) p + 2 + j));
-            s = vfmaq_f32(s, vcvtq_f32_s32(vmovl_s16(vget_low_s16(v))), vld1q_f32(x + 32 * b + j));
-            s = vfmaq_f32(s, vcvtq_f32_s32(vmovl_s16(vget_high_s16(v))), vld1q_f32(x + 32 * b + j + 4));
+        for (int k = 0; k < nv; k++) {
+            const uint8_t *p = w + k * stride + 34 * b;
+            if (b % 2 == 0) {
+                __builtin_prefetch(p + PREFETCH_BYTES);
+            }
+            uint16_t d;
+            memcpy(&d, p, 2);
+            float32x4_t sum = vdupq_n_f32(0);
+            for (int j = 0; j < 32; j += 8) {
+                int16x8_t v = vmovl_s8(vld1_s8((const int8_t *) p + 2 + j));
+                sum = vfmaq_f32(sum, vcvtq_f32_s32(vmovl_s16(vget_low_s16(v))), vld1q_f32(x + 32 * b + j));
+                sum = vfmaq_f32(sum, vcvtq_f32_s32(vmovl_s16(vget_high_s16(v))), vld1q_f32(x + 32 * b + j + 4));
+            }
+            float dd = vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(d))), 0);
+            acc[k] = vfmaq_n_f32(acc[k], sum, dd);
         }
-        float dd = vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(d))), 0);
-        acc = vfmaq_n_f32(acc, s, dd);
     }
-    return vaddvq_f32(acc);
+    for (int k = 0; k < nv; k++) {
+        out[k] = vaddvq_f32(acc[k]);
+    }
 }
 
 void bitnet_quantize(const float *x, int32_t rows, int32_t cols, int8_t *q, int64_t stride, float *sa,
@@ -698,6 +875,20 @@ void bitnet_i2s_gemm(const uint8_t *w, int32_t row0, int32_t row1, int32_t pcols
                      int32_t batch, const int32_t *sums, const float *sa, float sw, float *y, int64_t y_stride) {
     int64_t rb = pcols / 4;
     int32_t dots[4][4];
+    if (batch == 1) {
+        float s = sa[0];
+        int32_t half = (row1 - row0) / 2;
+        for (int32_t o = row0; o < row0 + half; o++) {
+            int32_t da, db;
+            gemv_rows2(w + o * rb, w + (o + half) * rb, pcols, qp, &da, &db);
+            y[o] = (float) (da - sums[0]) / s * sw;
+            y[o + half] = (float) (db - sums[0]) / s * sw;
+        }
+        if ((row1 - row0) % 2 != 0) {
+            y[row1 - 1] = (float) (gemv_row(w + (int64_t) (row1 - 1) * rb, pcols, qp) - sums[0]) / s * sw;
+        }
+        return;
+    }
     /* a batch tile's activations stay in L1 while the call's weight rows (a task's share) stream from L2 */
     for (int32_t r0 = 0; r0 < batch; r0 += TILE_B) {
         int nb = batch - r0 < TILE_B ? batch - r0 : TILE_B;
@@ -715,28 +906,35 @@ void bitnet_i2s_gemm(const uint8_t *w, int32_t row0, int32_t row1, int32_t pcols
     }
 }
 
+/* Up to four head rows, row k at w + k * stride, for one activation row. */
+ALWAYS_INLINE void head_rows(int32_t format, const uint8_t *w, int64_t stride, int32_t cols, int nv, const float *x, float *out) {
+    switch (format) {
+        case BITNET_HEAD_Q8_0: head_rows_q8(w, stride, cols, nv, x, out); break;
+        case BITNET_HEAD_F16: head_rows_plain(BITNET_HEAD_F16, w, stride, cols, nv, x, out); break;
+        case BITNET_HEAD_BF16: head_rows_plain(BITNET_HEAD_BF16, w, stride, cols, nv, x, out); break;
+        default: head_rows_plain(BITNET_HEAD_F32, w, stride, cols, nv, x, out); break;
+    }
+}
+
 void bitnet_head(int32_t format, const uint8_t *w, int32_t cols, int32_t row0, int32_t row1, const float *x,
                  int32_t batch, float *y, int64_t y_stride) {
     int64_t row_bytes = format == BITNET_HEAD_F32 ? 4 * (int64_t) cols
                       : format == BITNET_HEAD_Q8_0 ? (int64_t) cols / 32 * 34
                       : 2 * (int64_t) cols;
-    for (int32_t v = row0; v < row1; v += 4) {
-        int nv = row1 - v < 4 ? row1 - v : 4;
-        const uint8_t *rows = w + v * row_bytes;
+    /* like the GEMV: two sequential streams half the range apart keep enough DRAM misses in flight */
+    int32_t half = (row1 - row0) / 2;
+    for (int32_t v = row0; v < row0 + half; v++) {
         for (int32_t r = 0; r < batch; r++) {
-            const float *xr = x + (int64_t) r * cols;
-            float *out = y + (int64_t) r * y_stride + v;
-            if (format == BITNET_HEAD_Q8_0) {
-                for (int k = 0; k < nv; k++) {
-                    out[k] = head_row_q8(rows + k * row_bytes, cols, xr);
-                }
-            } else if (format == BITNET_HEAD_F16) {
-                head_rows_plain(BITNET_HEAD_F16, rows, row_bytes, cols, nv, xr, out);
-            } else if (format == BITNET_HEAD_BF16) {
-                head_rows_plain(BITNET_HEAD_BF16, rows, row_bytes, cols, nv, xr, out);
-            } else {
-                head_rows_plain(BITNET_HEAD_F32, rows, row_bytes, cols, nv, xr, out);
-            }
+            float out[2];
+            head_rows(format, w + v * row_bytes, half * row_bytes, cols, 2, x + (int64_t) r * cols, out);
+            y[(int64_t) r * y_stride + v] = out[0];
+            y[(int64_t) r * y_stride + v + half] = out[1];
+        }
+    }
+    if ((row1 - row0) % 2 != 0) {
+        for (int32_t r = 0; r < batch; r++) {
+            head_rows(format, w + (int64_t) (row1 - 1) * row_bytes, 0, cols, 1, x + (int64_t) r * cols,
+                      y + (int64_t) r * y_stride + row1 - 1);
         }
     }
 }
