@@ -3,6 +3,7 @@ package dev.bitnet.kernels;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -13,29 +14,31 @@ import java.util.function.IntConsumer;
  * with the calling thread taking part.
  *
  * <p>A decode step issues a couple of hundred short matmuls per token, each worth tens of
- * microseconds, so the pool is built for low hand-off latency rather than throughput of many jobs:
- * workers spin briefly after a job before they park, a job is published by bumping one sequence
- * number, and tasks are claimed from one atomic counter. Every worker acknowledges every job and
- * the caller waits for all acknowledgements, so no worker can still be inside a job when the next
- * one is published. A call allocates nothing.
+ * microseconds, so the pool is built for low hand-off latency: workers spin briefly after a job
+ * before they park, and a job is published and claimed through one atomic word holding the job's
+ * generation and the next task index. The caller waits only for tasks that were claimed, never for a
+ * worker that has not woken up yet (on a busy machine it may not be scheduled for milliseconds); a
+ * worker that arrives after its job is over sees the generation has moved on and claims nothing. A
+ * call allocates nothing.
  *
  * <p>Thread-safe: jobs from several threads (sessions) run one after another. A task that calls
  * {@link #parallelFor} itself runs the inner loop inline on its own thread.
  */
 public final class WorkerPool implements AutoCloseable {
-    /** How long an idle worker (or a waiting caller) spins before it parks. */
-    private static final long SPIN_NANOS = 100_000;
+    /** How long an idle worker (or a waiting caller) busy-spins before it starts yielding its core. */
+    private static final long SPIN_NANOS = 20_000;
+    /** How long it keeps yielding before it parks. */
+    private static final long YIELD_NANOS = 200_000;
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger pending = new AtomicInteger();
+    /** Generation of the current job (high 32 bits) and its next unclaimed task (low 32 bits). */
+    private final AtomicLong control = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    /** The job's body and size: written before {@link #sequence}, read after it, so the volatile publishes them. */
-    private IntConsumer body;
-    private int tasks;
-    private volatile long sequence;
+    private volatile IntConsumer body;
+    private volatile int tasks;
     private volatile Thread caller;
     private volatile boolean callerParked;
     private volatile boolean closed;
@@ -114,17 +117,17 @@ public final class WorkerPool implements AutoCloseable {
             }
             this.body = body;
             this.tasks = tasks;
-            next.set(0);
-            pending.set(workers.length);
+            done.set(0);
             caller = Thread.currentThread();
-            sequence = sequence + 1;
+            long generation = ((control.get() >>> 32) + 1) & 0xFFFF_FFFFL;
+            control.set(generation << 32);
             for (Worker w : workers) {
                 if (w.parked) {
                     LockSupport.unpark(w);
                 }
             }
-            runTasks(body, tasks);
-            awaitWorkers();
+            runTasks(generation);
+            awaitTasks(tasks);
             this.body = null;
             caller = null;
             Throwable t = failure.getAndSet(null);
@@ -142,36 +145,56 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void runTasks(IntConsumer body, int tasks) {
-        for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
+    /**
+     * Claims and runs tasks of job {@code generation} until none is left. The body and size are read
+     * before the claim, and the claim only succeeds while the control word still names this job at that
+     * task, so they belong to this job: a later job cannot be published before this one completes.
+     */
+    private void runTasks(long generation) {
+        while (true) {
+            long c = control.get();
+            if (c >>> 32 != generation) {
+                return;
+            }
+            int i = (int) c;
+            int n = tasks;
+            IntConsumer b = body;
+            if (i >= n) {
+                return;
+            }
+            if (!control.compareAndSet(c, c + 1)) {
+                continue;
+            }
             try {
-                body.accept(i);
+                b.accept(i);
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
-                next.set(tasks);
+            } finally {
+                if (done.incrementAndGet() == n && callerParked) {
+                    LockSupport.unpark(caller);
+                }
             }
         }
     }
 
-    private void awaitWorkers() {
+    private void awaitTasks(int tasks) {
         long start = System.nanoTime();
-        while (pending.get() != 0) {
-            if (System.nanoTime() - start < SPIN_NANOS) {
+        while (done.get() != tasks) {
+            long waited = System.nanoTime() - start;
+            if (waited < SPIN_NANOS) {
                 Thread.onSpinWait();
                 continue;
             }
+            if (waited < YIELD_NANOS) {
+                // a worker holding a task may be waiting for this core
+                Thread.yield();
+                continue;
+            }
             callerParked = true;
-            if (pending.get() != 0) {
+            if (done.get() != tasks) {
                 LockSupport.park(this);
             }
             callerParked = false;
-        }
-    }
-
-    /** Called by a worker when it has finished its share of the current job. */
-    private void acknowledge() {
-        if (pending.decrementAndGet() == 0 && callerParked) {
-            LockSupport.unpark(caller);
         }
     }
 
@@ -212,36 +235,40 @@ public final class WorkerPool implements AutoCloseable {
 
         @Override
         public void run() {
-            // Not pool.sequence: a job may already be published before this thread gets to run.
+            // Not the current generation: a job may already be published before this thread gets to run.
             long seen = 0;
             while (true) {
-                long current = awaitJob(seen);
-                if (current == seen) {
+                long generation = awaitJob(seen);
+                if (generation == seen) {
                     return;
                 }
-                seen = current;
-                pool.runTasks(pool.body, pool.tasks);
-                pool.acknowledge();
+                seen = generation;
+                pool.runTasks(generation);
             }
         }
 
-        /** Returns the new job's sequence number, or {@code seen} when the pool closed. */
+        /** Returns the new job's generation, or {@code seen} when the pool closed. */
         private long awaitJob(long seen) {
             long start = System.nanoTime();
             while (true) {
-                long current = pool.sequence;
+                long current = pool.control.get() >>> 32;
                 if (current != seen) {
                     return current;
                 }
                 if (pool.closed) {
                     return seen;
                 }
-                if (System.nanoTime() - start < SPIN_NANOS) {
+                long waited = System.nanoTime() - start;
+                if (waited < SPIN_NANOS) {
                     Thread.onSpinWait();
                     continue;
                 }
+                if (waited < YIELD_NANOS) {
+                    Thread.yield();
+                    continue;
+                }
                 parked = true;
-                if (pool.sequence == seen && !pool.closed) {
+                if (pool.control.get() >>> 32 == seen && !pool.closed) {
                     LockSupport.park(pool);
                 }
                 parked = false;

@@ -204,76 +204,60 @@ public final class VectorKernel implements TernaryKernel {
         }
     }
 
-    /** One activation row: {@code y[o] = (Σ c·q − Σ q) / s_a · s_w} for {@code o in [from, to)}, four rows at a time. */
+    /**
+     * One activation row: {@code y[o] = (Σ c·q − Σ q) / s_a · s_w} for {@code o in [from, to)}, two rows
+     * half the range apart at a time: two sequential streams keep more DRAM reads in flight than one,
+     * and they share the activation loads.
+     */
     private static void gemvRows(I2sMatrix m, int from, int to, short[] q, int sumQ, float sa, float[] y, int yOffset) {
         MemorySegment w = m.codes();
         long rowBytes = m.rowBytes();
         int blocks = m.paddedCols() / I2sMatrix.BLOCK;
         float sw = m.scale();
-        int o = from;
-        for (; o + 4 <= to; o += 4) {
-            gemv4(w, o * rowBytes, rowBytes, blocks, q, sumQ, sa, sw, y, yOffset + o);
+        int half = (to - from) / 2;
+        for (int o = from; o < from + half; o++) {
+            gemv2(w, o * rowBytes, (o + half) * rowBytes, blocks, q, sumQ, sa, sw, y, yOffset + o, yOffset + o + half);
         }
-        for (; o < to; o++) {
-            y[yOffset + o] = (float) (gemv1(w, o * rowBytes, blocks, q) - sumQ) / sa * sw;
+        if ((to - from) % 2 != 0) {
+            y[yOffset + to - 1] = (float) (gemv1(w, (to - 1) * rowBytes, blocks, q) - sumQ) / sa * sw;
         }
     }
 
-    private static void gemv4(MemorySegment w, long off, long rowBytes, int blocks, short[] q, int sumQ,
-                              float sa, float sw, float[] y, int yi) {
-        IntVector t0 = IntVector.zero(SI);
-        IntVector t1 = t0;
-        IntVector t2 = t0;
-        IntVector t3 = t0;
+    private static void gemv2(MemorySegment w, long offA, long offB, int blocks, short[] q, int sumQ,
+                              float sa, float sw, float[] y, int yiA, int yiB) {
+        IntVector tA = IntVector.zero(SI);
+        IntVector tB = tA;
         for (int b = 0; b < blocks; ) {
             int end = Math.min(blocks, b + GEMV_FLUSH_BLOCKS);
-            ShortVector a0 = ShortVector.zero(S);
-            ShortVector a1 = a0;
-            ShortVector a2 = a0;
-            ShortVector a3 = a0;
+            ShortVector aA = ShortVector.zero(S);
+            ShortVector aB = aA;
             for (; b < end; b++) {
-                long co = off + (long) b * I2sMatrix.BLOCK_BYTES;
+                long co = (long) b * I2sMatrix.BLOCK_BYTES;
                 int qo = b * I2sMatrix.BLOCK;
                 for (int p = 0; p < I2sMatrix.BLOCK_BYTES; p += SBL) {
                     ShortVector q0 = ShortVector.fromArray(S, q, qo + p);
                     ShortVector q1 = ShortVector.fromArray(S, q, qo + 32 + p);
                     ShortVector q2 = ShortVector.fromArray(S, q, qo + 64 + p);
                     ShortVector q3 = ShortVector.fromArray(S, q, qo + 96 + p);
-                    ShortVector c0 = (ShortVector) ByteVector.fromMemorySegment(SB, w, co + p, LE)
+                    ShortVector cA = (ShortVector) ByteVector.fromMemorySegment(SB, w, offA + co + p, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector c1 = (ShortVector) ByteVector.fromMemorySegment(SB, w, co + rowBytes + p, LE)
+                    ShortVector cB = (ShortVector) ByteVector.fromMemorySegment(SB, w, offB + co + p, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector c2 = (ShortVector) ByteVector.fromMemorySegment(SB, w, co + 2 * rowBytes + p, LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector c3 = (ShortVector) ByteVector.fromMemorySegment(SB, w, co + 3 * rowBytes + p, LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    a0 = a0.add(c0.lanewise(VectorOperators.LSHR, 6).mul(q0))
-                            .add(c0.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(q1))
-                            .add(c0.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(q2))
-                            .add(c0.and((short) 3).mul(q3));
-                    a1 = a1.add(c1.lanewise(VectorOperators.LSHR, 6).mul(q0))
-                            .add(c1.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(q1))
-                            .add(c1.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(q2))
-                            .add(c1.and((short) 3).mul(q3));
-                    a2 = a2.add(c2.lanewise(VectorOperators.LSHR, 6).mul(q0))
-                            .add(c2.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(q1))
-                            .add(c2.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(q2))
-                            .add(c2.and((short) 3).mul(q3));
-                    a3 = a3.add(c3.lanewise(VectorOperators.LSHR, 6).mul(q0))
-                            .add(c3.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(q1))
-                            .add(c3.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(q2))
-                            .add(c3.and((short) 3).mul(q3));
+                    aA = aA.add(cA.lanewise(VectorOperators.LSHR, 6).mul(q0))
+                            .add(cA.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(q1))
+                            .add(cA.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(q2))
+                            .add(cA.and((short) 3).mul(q3));
+                    aB = aB.add(cB.lanewise(VectorOperators.LSHR, 6).mul(q0))
+                            .add(cB.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(q1))
+                            .add(cB.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(q2))
+                            .add(cB.and((short) 3).mul(q3));
                 }
             }
-            t0 = t0.add(a0.convertShape(VectorOperators.S2I, SI, 0)).add(a0.convertShape(VectorOperators.S2I, SI, 1));
-            t1 = t1.add(a1.convertShape(VectorOperators.S2I, SI, 0)).add(a1.convertShape(VectorOperators.S2I, SI, 1));
-            t2 = t2.add(a2.convertShape(VectorOperators.S2I, SI, 0)).add(a2.convertShape(VectorOperators.S2I, SI, 1));
-            t3 = t3.add(a3.convertShape(VectorOperators.S2I, SI, 0)).add(a3.convertShape(VectorOperators.S2I, SI, 1));
+            tA = tA.add(aA.convertShape(VectorOperators.S2I, SI, 0)).add(aA.convertShape(VectorOperators.S2I, SI, 1));
+            tB = tB.add(aB.convertShape(VectorOperators.S2I, SI, 0)).add(aB.convertShape(VectorOperators.S2I, SI, 1));
         }
-        y[yi] = (float) (t0.reduceLanes(VectorOperators.ADD) - sumQ) / sa * sw;
-        y[yi + 1] = (float) (t1.reduceLanes(VectorOperators.ADD) - sumQ) / sa * sw;
-        y[yi + 2] = (float) (t2.reduceLanes(VectorOperators.ADD) - sumQ) / sa * sw;
-        y[yi + 3] = (float) (t3.reduceLanes(VectorOperators.ADD) - sumQ) / sa * sw;
+        y[yiA] = (float) (tA.reduceLanes(VectorOperators.ADD) - sumQ) / sa * sw;
+        y[yiB] = (float) (tB.reduceLanes(VectorOperators.ADD) - sumQ) / sa * sw;
     }
 
     /** {@code Σ c·q} over one code row. */
@@ -402,6 +386,7 @@ public final class VectorKernel implements TernaryKernel {
         }
     }
 
+    /** Head rows {@code [from, to)}: two rows half the range apart at a time, like the ternary GEMV. */
     private void headRows(MappedFloatMatrix m, int from, int to, float[] x, int rows, float[] y) {
         FloatFormat format = m.format();
         boolean direct = format == FloatFormat.F32 || format == FloatFormat.F16 || format == FloatFormat.BF16
@@ -414,23 +399,27 @@ public final class VectorKernel implements TernaryKernel {
         long rowBytes = m.rowBytes();
         int cols = m.cols();
         int vocab = m.rows();
-        int v = from;
-        for (; v + 4 <= to; v += 4) {
-            long off = v * rowBytes;
+        int half = (to - from) / 2;
+        for (int v = from; v < from + half; v++) {
+            long offA = v * rowBytes;
+            long offB = (v + half) * rowBytes;
             for (int r = 0; r < rows; r++) {
                 int yi = r * vocab + v;
                 switch (format) {
-                    case F32 -> f32Dot4(data, off, rowBytes, x, r * cols, cols, y, yi);
-                    case F16 -> f16Dot4(data, off, rowBytes, x, r * cols, cols, y, yi);
-                    case BF16 -> bf16Dot4(data, off, rowBytes, x, r * cols, cols, y, yi);
-                    default -> q8Dot4(data, off, rowBytes, x, r * cols, cols, y, yi);
+                    case F32 -> f32Dot2(data, offA, offB, x, r * cols, cols, y, yi, yi + half);
+                    case F16 -> f16Dot2(data, offA, offB, x, r * cols, cols, y, yi, yi + half);
+                    case BF16 -> bf16Dot2(data, offA, offB, x, r * cols, cols, y, yi, yi + half);
+                    default -> {
+                        y[yi] = q8Dot(data, offA, x, r * cols, cols);
+                        y[yi + half] = q8Dot(data, offB, x, r * cols, cols);
+                    }
                 }
             }
         }
-        for (; v < to; v++) {
-            long off = v * rowBytes;
+        if ((to - from) % 2 != 0) {
+            long off = (to - 1) * rowBytes;
             for (int r = 0; r < rows; r++) {
-                y[r * vocab + v] = switch (format) {
+                y[r * vocab + to - 1] = switch (format) {
                     case F32 -> f32Dot(data, off, x, r * cols, cols);
                     case F16 -> f16Dot(data, off, x, r * cols, cols);
                     case BF16 -> bf16Dot(data, off, x, r * cols, cols);
@@ -463,24 +452,17 @@ public final class VectorKernel implements TernaryKernel {
         }
     }
 
-    private static void f32Dot4(MemorySegment w, long off, long rb, float[] x, int xo, int cols, float[] y, int yi) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
+    private static void f32Dot2(MemorySegment w, long offA, long offB, float[] x, int xo, int cols, float[] y, int yiA, int yiB) {
+        FloatVector a = FloatVector.zero(F);
+        FloatVector b = a;
         int vecEnd = cols - cols % FL;
         for (int i = 0; i < vecEnd; i += FL) {
             FloatVector xv = FloatVector.fromArray(F, x, xo + i);
-            long p = off + 4L * i;
-            a0 = FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a0);
-            a1 = FloatVector.fromMemorySegment(F, w, p + rb, LE).fma(xv, a1);
-            a2 = FloatVector.fromMemorySegment(F, w, p + 2 * rb, LE).fma(xv, a2);
-            a3 = FloatVector.fromMemorySegment(F, w, p + 3 * rb, LE).fma(xv, a3);
+            a = FloatVector.fromMemorySegment(F, w, offA + 4L * i, LE).fma(xv, a);
+            b = FloatVector.fromMemorySegment(F, w, offB + 4L * i, LE).fma(xv, b);
         }
-        y[yi] = a0.reduceLanes(VectorOperators.ADD) + f32Tail(w, off, x, xo, vecEnd, cols);
-        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD) + f32Tail(w, off + rb, x, xo, vecEnd, cols);
-        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD) + f32Tail(w, off + 2 * rb, x, xo, vecEnd, cols);
-        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD) + f32Tail(w, off + 3 * rb, x, xo, vecEnd, cols);
+        y[yiA] = a.reduceLanes(VectorOperators.ADD) + f32Tail(w, offA, x, xo, vecEnd, cols);
+        y[yiB] = b.reduceLanes(VectorOperators.ADD) + f32Tail(w, offB, x, xo, vecEnd, cols);
     }
 
     private static float f32Dot(MemorySegment w, long off, float[] x, int xo, int cols) {
@@ -500,24 +482,17 @@ public final class VectorKernel implements TernaryKernel {
         return sum;
     }
 
-    private static void f16Dot4(MemorySegment w, long off, long rb, float[] x, int xo, int cols, float[] y, int yi) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
+    private static void f16Dot2(MemorySegment w, long offA, long offB, float[] x, int xo, int cols, float[] y, int yiA, int yiB) {
+        FloatVector a = FloatVector.zero(F);
+        FloatVector b = a;
         int vecEnd = cols - cols % FL;
         for (int i = 0; i < vecEnd; i += FL) {
             FloatVector xv = FloatVector.fromArray(F, x, xo + i);
-            long p = off + 2L * i;
-            a0 = f16(w, p).fma(xv, a0);
-            a1 = f16(w, p + rb).fma(xv, a1);
-            a2 = f16(w, p + 2 * rb).fma(xv, a2);
-            a3 = f16(w, p + 3 * rb).fma(xv, a3);
+            a = f16(w, offA + 2L * i).fma(xv, a);
+            b = f16(w, offB + 2L * i).fma(xv, b);
         }
-        y[yi] = a0.reduceLanes(VectorOperators.ADD) + f16Tail(w, off, x, xo, vecEnd, cols);
-        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD) + f16Tail(w, off + rb, x, xo, vecEnd, cols);
-        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD) + f16Tail(w, off + 2 * rb, x, xo, vecEnd, cols);
-        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD) + f16Tail(w, off + 3 * rb, x, xo, vecEnd, cols);
+        y[yiA] = a.reduceLanes(VectorOperators.ADD) + f16Tail(w, offA, x, xo, vecEnd, cols);
+        y[yiB] = b.reduceLanes(VectorOperators.ADD) + f16Tail(w, offB, x, xo, vecEnd, cols);
     }
 
     private static float f16Dot(MemorySegment w, long off, float[] x, int xo, int cols) {
@@ -550,24 +525,17 @@ public final class VectorKernel implements TernaryKernel {
         return f.blend(bits.or(0x70000000).reinterpretAsFloats(), special);
     }
 
-    private static void bf16Dot4(MemorySegment w, long off, long rb, float[] x, int xo, int cols, float[] y, int yi) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
+    private static void bf16Dot2(MemorySegment w, long offA, long offB, float[] x, int xo, int cols, float[] y, int yiA, int yiB) {
+        FloatVector a = FloatVector.zero(F);
+        FloatVector b = a;
         int vecEnd = cols - cols % FL;
         for (int i = 0; i < vecEnd; i += FL) {
             FloatVector xv = FloatVector.fromArray(F, x, xo + i);
-            long p = off + 2L * i;
-            a0 = bf16(w, p).fma(xv, a0);
-            a1 = bf16(w, p + rb).fma(xv, a1);
-            a2 = bf16(w, p + 2 * rb).fma(xv, a2);
-            a3 = bf16(w, p + 3 * rb).fma(xv, a3);
+            a = bf16(w, offA + 2L * i).fma(xv, a);
+            b = bf16(w, offB + 2L * i).fma(xv, b);
         }
-        y[yi] = a0.reduceLanes(VectorOperators.ADD) + bf16Tail(w, off, x, xo, vecEnd, cols);
-        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD) + bf16Tail(w, off + rb, x, xo, vecEnd, cols);
-        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD) + bf16Tail(w, off + 2 * rb, x, xo, vecEnd, cols);
-        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD) + bf16Tail(w, off + 3 * rb, x, xo, vecEnd, cols);
+        y[yiA] = a.reduceLanes(VectorOperators.ADD) + bf16Tail(w, offA, x, xo, vecEnd, cols);
+        y[yiB] = b.reduceLanes(VectorOperators.ADD) + bf16Tail(w, offB, x, xo, vecEnd, cols);
     }
 
     private static float bf16Dot(MemorySegment w, long off, float[] x, int xo, int cols) {
@@ -590,13 +558,6 @@ public final class VectorKernel implements TernaryKernel {
     private static FloatVector bf16(MemorySegment w, long off) {
         return ((IntVector) ShortVector.fromMemorySegment(FH, w, off, LE).convertShape(VectorOperators.S2I, FI, 0))
                 .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    private static void q8Dot4(MemorySegment w, long off, long rb, float[] x, int xo, int cols, float[] y, int yi) {
-        y[yi] = q8Dot(w, off, x, xo, cols);
-        y[yi + 1] = q8Dot(w, off + rb, x, xo, cols);
-        y[yi + 2] = q8Dot(w, off + 2 * rb, x, xo, cols);
-        y[yi + 3] = q8Dot(w, off + 3 * rb, x, xo, cols);
     }
 
     /** Q8_0 row: per 32-value block, the int8 codes times x summed, then times the block's f16 scale. */
