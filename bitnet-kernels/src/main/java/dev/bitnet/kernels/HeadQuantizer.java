@@ -29,11 +29,24 @@ public final class HeadQuantizer {
      */
     public static FloatMatrixSource toQ8_0(FloatMatrixSource source, Arena arena, int threads) {
         Objects.requireNonNull(source, "source");
+        return quantize(source.name(), source.rows(), source.cols(),
+                (r, row) -> FloatCodec.decodeRow(source.format(), source.data(), source.cols(), r, row, 0), arena, threads);
+    }
+
+    /** Like {@link #toQ8_0(FloatMatrixSource, Arena, int)}, reading the rows of an already prepared matrix. */
+    public static FloatMatrixSource toQ8_0(FloatMatrix matrix, Arena arena, int threads) {
+        Objects.requireNonNull(matrix, "matrix");
+        return quantize(matrix.name(), matrix.rows(), matrix.cols(), (r, row) -> matrix.row(r, row, 0), arena, threads);
+    }
+
+    private interface RowReader {
+        void read(int row, float[] dst);
+    }
+
+    private static FloatMatrixSource quantize(String name, int rows, int cols, RowReader reader, Arena arena, int threads) {
         Objects.requireNonNull(arena, "arena");
-        int rows = source.rows();
-        int cols = source.cols();
         if (cols % BLOCK != 0) {
-            throw new IllegalArgumentException("tensor " + source.name() + ": Q8_0 needs rows of a multiple of 32 values, got " + cols);
+            throw new IllegalArgumentException("tensor " + name + ": Q8_0 needs rows of a multiple of 32 values, got " + cols);
         }
         long rowBytes = FloatFormat.Q8_0.rowBytes(cols);
         MemorySegment out = arena.allocate(rows * rowBytes, 64);
@@ -42,12 +55,12 @@ public final class HeadQuantizer {
                 float[] row = new float[cols];
                 int end = Math.min(rows, (task + 1) * ROWS_PER_TASK);
                 for (int r = task * ROWS_PER_TASK; r < end; r++) {
-                    FloatCodec.decodeRow(source.format(), source.data(), cols, r, row, 0);
+                    reader.read(r, row);
                     quantizeRow(row, out, r * rowBytes);
                 }
             });
         }
-        return new FloatMatrixSource(source.name(), rows, cols, FloatFormat.Q8_0, out);
+        return new FloatMatrixSource(name, rows, cols, FloatFormat.Q8_0, out);
     }
 
     /** Writes {@code x} as Q8_0 blocks at {@code dst[at..]}. */

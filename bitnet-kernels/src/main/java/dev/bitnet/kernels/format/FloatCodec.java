@@ -56,31 +56,6 @@ public final class FloatCodec {
         }
     }
 
-    /**
-     * Encodes {@code cols} floats as Q8_0 into {@code dst} at {@code off} (ggml's reference quantizer):
-     * per 32-value block {@code d = absmax / 127}, codes {@code round(x / d)} (half away from zero),
-     * then the f16 {@code d} and the 32 codes.
-     */
-    public static void encodeQ8_0(float[] x, int xOff, int cols, MemorySegment dst, long off) {
-        if (cols % 32 != 0) {
-            throw new IllegalArgumentException("Q8_0 rows must be a multiple of 32 values, got " + cols);
-        }
-        for (int b = 0; b < cols / 32; b++) {
-            float amax = 0f;
-            for (int j = 0; j < 32; j++) {
-                amax = Math.max(amax, Math.abs(x[xOff + 32 * b + j]));
-            }
-            float d = amax / 127f;
-            float id = d != 0f ? 1f / d : 0f;
-            long p = off + 34L * b;
-            dst.set(I16, p, Float.floatToFloat16(d));
-            for (int j = 0; j < 32; j++) {
-                float v = x[xOff + 32 * b + j] * id;
-                dst.set(ValueLayout.JAVA_BYTE, p + 2 + j, (byte) (v < 0 ? -Math.round(-v) : Math.round(v)));
-            }
-        }
-    }
-
     /** block_q6_K: ql[128] (low 4 bits), qh[64] (high 2 bits), int8 scales[16], f16 d. */
     private static void decodeQ6K(MemorySegment data, long p, float[] y, int off) {
         float d = Float.float16ToFloat(data.get(I16, p + 208));
