@@ -10,6 +10,7 @@ import dev.bitnet.kernels.MappedFloatMatrix;
 import dev.bitnet.kernels.TernaryKernel;
 import dev.bitnet.kernels.TernaryMatrix;
 import dev.bitnet.kernels.TernaryMatrixSource;
+import dev.bitnet.kernels.ParallelAttention;
 import dev.bitnet.kernels.WorkerPool;
 
 import java.lang.foreign.Arena;
@@ -37,6 +38,7 @@ public final class NativeKernel implements TernaryKernel {
 
     private final NativeLibrary lib;
     private final WorkerPool pool;
+    private final ParallelAttention attention;
     private final boolean copyWeights;
     private final ThreadLocal<Call> calls = ThreadLocal.withInitial(Call::new);
 
@@ -52,6 +54,7 @@ public final class NativeKernel implements TernaryKernel {
     public NativeKernel(NativeLibrary lib, int threads, boolean copyWeights) {
         this.lib = Objects.requireNonNull(lib, "lib");
         this.pool = new WorkerPool(threads);
+        this.attention = ParallelAttention.create(pool);
         this.copyWeights = copyWeights;
     }
 
@@ -163,6 +166,12 @@ public final class NativeKernel implements TernaryKernel {
             case Q8_0 -> 3;
             default -> -1;
         };
+    }
+
+    @Override
+    public void attention(float[] q, float[] keys, float[] values, float[] out, int rows, int start, int heads,
+                          int kvHeads, int headDim, float scale) {
+        attention.compute(q, keys, values, out, rows, start, heads, kvHeads, headDim, scale);
     }
 
     @Override

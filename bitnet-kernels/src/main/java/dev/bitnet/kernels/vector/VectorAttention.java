@@ -1,71 +1,20 @@
 package dev.bitnet.kernels.vector;
 
 import dev.bitnet.kernels.Attention;
-import dev.bitnet.kernels.WorkerPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.function.IntConsumer;
-
 /**
- * {@link Attention} with SIMD dot products and accumulations, its (row, head) pairs spread over the
- * worker pool. Same formula as the reference; only the float summation order differs.
+ * One (row, head) pair of {@link Attention} with SIMD dot products and accumulations; {@link
+ * dev.bitnet.kernels.ParallelAttention} spreads the pairs over a worker pool. Same formula as the
+ * reference; only the float summation order differs.
  */
 final class VectorAttention {
+    private VectorAttention() {
+    }
+
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-
-    private final WorkerPool pool;
-    private final ThreadLocal<Call> calls = ThreadLocal.withInitial(Call::new);
-
-    VectorAttention(WorkerPool pool) {
-        this.pool = pool;
-    }
-
-    void compute(float[] q, float[] keys, float[] values, float[] out, int rows, int start, int heads, int kvHeads,
-                 int headDim, float scale) {
-        Call call = calls.get();
-        call.set(q, keys, values, out, start, heads, kvHeads, headDim, scale);
-        try {
-            pool.parallelFor(rows * heads, call);
-        } finally {
-            call.clear();
-        }
-    }
-
-    /** The arguments of one call, reused by the calling thread so a decode step allocates nothing. */
-    private static final class Call implements IntConsumer {
-        private float[] q;
-        private float[] keys;
-        private float[] values;
-        private float[] out;
-        private int start;
-        private int heads;
-        private int kvHeads;
-        private int headDim;
-        private float scale;
-
-        void set(float[] q, float[] keys, float[] values, float[] out, int start, int heads, int kvHeads, int headDim, float scale) {
-            this.q = q;
-            this.keys = keys;
-            this.values = values;
-            this.out = out;
-            this.start = start;
-            this.heads = heads;
-            this.kvHeads = kvHeads;
-            this.headDim = headDim;
-            this.scale = scale;
-        }
-
-        void clear() {
-            q = keys = values = out = null;
-        }
-
-        @Override
-        public void accept(int task) {
-            head(q, keys, values, out, task / heads, start, task % heads, heads, kvHeads, headDim, scale);
-        }
-    }
 
     static void head(float[] q, float[] keys, float[] values, float[] out, int r, int start, int h, int heads,
                      int kvHeads, int headDim, float scale) {

@@ -10,6 +10,7 @@ import dev.bitnet.kernels.MappedFloatMatrix;
 import dev.bitnet.kernels.TernaryKernel;
 import dev.bitnet.kernels.TernaryMatrix;
 import dev.bitnet.kernels.TernaryMatrixSource;
+import dev.bitnet.kernels.ParallelAttention;
 import dev.bitnet.kernels.WorkerPool;
 import dev.bitnet.kernels.scalar.ScalarKernel;
 import jdk.incubator.vector.ByteVector;
@@ -72,18 +73,24 @@ public final class VectorKernel implements TernaryKernel {
 
     private final WorkerPool pool;
     private final ThreadLocal<Call> calls = ThreadLocal.withInitial(Call::new);
-    private final VectorAttention attention;
+    private final ParallelAttention attention;
 
     /** Creates a kernel computing with {@code threads} threads (the caller and {@code threads - 1} workers). */
     public VectorKernel(int threads) {
         this.pool = new WorkerPool(threads);
-        this.attention = new VectorAttention(pool);
+        this.attention = ParallelAttention.create(pool);
     }
 
     @Override
     public void attention(float[] q, float[] keys, float[] values, float[] out, int rows, int start, int heads,
                           int kvHeads, int headDim, float scale) {
         attention.compute(q, keys, values, out, rows, start, heads, kvHeads, headDim, scale);
+    }
+
+    /** One (row, head) pair of attention with SIMD arithmetic (see {@link dev.bitnet.kernels.Attention#head}). */
+    public static void attentionHead(float[] q, float[] keys, float[] values, float[] out, int r, int start, int h,
+                                     int heads, int kvHeads, int headDim, float scale) {
+        VectorAttention.head(q, keys, values, out, r, start, h, heads, kvHeads, headDim, scale);
     }
 
     /** A description of the vector shapes this JVM uses, for logs. */
