@@ -111,6 +111,9 @@ public final class BitNetModel implements AutoCloseable {
                 weights = HeadQuantizer.quantizeHead(weights, kernel, arena);
             }
             Transformer transformer = new Transformer(config, weights, kernel);
+            if (file != null) {
+                file.populate();
+            }
             long weightsReady = System.nanoTime();
             Tokenizer tokenizer = hf ? hfTokenizer(path, options) : ggufTokenizer(file, options);
             if (tokenizer != null && tokenizer.vocabSize() > config.vocabSize()) {

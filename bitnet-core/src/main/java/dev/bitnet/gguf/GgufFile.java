@@ -142,6 +142,14 @@ public final class GgufFile implements AutoCloseable {
      * @throws IllegalArgumentException if {@code tensor} is not one of this file's tensors
      * @throws IllegalStateException    if this file is closed
      */
+    /**
+     * Maps every page of the file into the process now (where the OS supports it) instead of on first
+     * access, so the first forward pass does not pay for page faults. Returns whether it did.
+     */
+    public boolean populate() {
+        return PagePrefetch.populate(mapping);
+    }
+
     public MemorySegment data(GgufTensor tensor) {
         if (closed.get()) {
             throw new IllegalStateException("GGUF file " + path + " is closed");
