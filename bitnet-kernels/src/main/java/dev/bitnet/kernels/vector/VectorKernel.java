@@ -34,10 +34,11 @@ import java.util.function.IntConsumer;
  * <p>Ternary matrices stay in the I2_S code layout ({@link I2sMatrix}, on the mapped file for I2_S
  * sources). The activations of a call are widened once to 16 bits; products {@code code * q} are
  * summed in 16-bit lanes (flushed to 32 bits before they can overflow), so every integer result is
- * exact. One activation row (decode) streams the weights through a four-row kernel that decodes the
- * 2-bit codes in registers; several rows (prefill) decode each weight row once to 16-bit values
- * {@code t} and multiply it with up to four activation rows at a time, in batch tiles that stay in
- * the L2 cache.
+ * exact. One activation row (decode) streams the weights two rows at a time (half the range apart,
+ * two sequential streams) and decodes the 2-bit codes in registers; several rows (prefill) decode two
+ * weight rows at a time to 16-bit values {@code t} and multiply them with four activation rows per
+ * pass, in batch tiles that stay in the L2 cache. The head reads F32, F16 (converted exactly in
+ * vector registers), BF16 and Q8_0 in place.
  */
 public final class VectorKernel implements TernaryKernel {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -76,11 +77,6 @@ public final class VectorKernel implements TernaryKernel {
     /** Creates a kernel computing with {@code threads} threads (the caller and {@code threads - 1} workers). */
     public VectorKernel(int threads) {
         this.pool = new WorkerPool(threads);
-    }
-
-    /** A description of the vector shapes this JVM uses, for logs. */
-    public static String shapes() {
-        return S.vectorBitSize() + "-bit vectors";
     }
 
     @Override
