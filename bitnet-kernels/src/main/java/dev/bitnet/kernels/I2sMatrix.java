@@ -24,6 +24,17 @@ public final class I2sMatrix implements TernaryMatrix {
     /** Bytes per I2_S block. */
     public static final int BLOCK_BYTES = TernaryCodec.I2S_BLOCK_BYTES;
     private static final int REPACK_ROWS_PER_TASK = 64;
+    /**
+     * A TQ2_0 half block (32 bytes, byte m holding values 32l + m in bits 2l, LSB first) is an I2_S block
+     * with the four 2-bit fields of every byte in reverse order, the codes being the same.
+     */
+    private static final byte[] TQ2_TO_I2S = new byte[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            TQ2_TO_I2S[b] = (byte) ((b & 3) << 6 | (b >>> 2 & 3) << 4 | (b >>> 4 & 3) << 2 | b >>> 6);
+        }
+    }
 
     private final String name;
     private final int rows;
@@ -72,16 +83,43 @@ public final class I2sMatrix implements TernaryMatrix {
             return new I2sMatrix(name, rows, cols, paddedCols, scale, source.data().asSlice(0, bytes), 0, owner);
         }
         MemorySegment packed = Arena.ofAuto().allocate(bytes, 64);
+        MemorySegment data = source.data();
+        if (layout == TernaryLayout.I2_S) {
+            MemorySegment.copy(data, 0, packed, 0, bytes);
+            return new I2sMatrix(name, rows, cols, paddedCols, scale, packed, bytes, owner);
+        }
         int tasks = (rows + REPACK_ROWS_PER_TASK - 1) / REPACK_ROWS_PER_TASK;
         pool.parallelFor(tasks, task -> {
-            byte[] t = new byte[paddedCols];
             int end = Math.min(rows, (task + 1) * REPACK_ROWS_PER_TASK);
+            if (layout == TernaryLayout.TQ2_0) {
+                byte[] src = new byte[cols / TernaryCodec.TQ_BLOCK * TernaryCodec.TQ2_BLOCK_BYTES];
+                byte[] dst = new byte[cols / 4];
+                for (int r = task * REPACK_ROWS_PER_TASK; r < end; r++) {
+                    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, (long) r * src.length, src, 0, src.length);
+                    tq2Row(src, dst);
+                    MemorySegment.copy(dst, 0, packed, ValueLayout.JAVA_BYTE, (long) r * dst.length, dst.length);
+                }
+                return;
+            }
+            byte[] t = new byte[paddedCols];
+            byte[] dst = new byte[paddedCols / 4];
             for (int r = task * REPACK_ROWS_PER_TASK; r < end; r++) {
-                TernaryCodec.decodeRow(layout, source.data(), cols, r, t);
-                packRow(name, r, t, cols, packed, (long) r * (paddedCols / 4));
+                TernaryCodec.decodeRow(layout, data, cols, r, t);
+                packRow(name, r, t, cols, dst);
+                MemorySegment.copy(dst, 0, packed, ValueLayout.JAVA_BYTE, (long) r * dst.length, dst.length);
             }
         });
         return new I2sMatrix(name, rows, cols, paddedCols, scale, packed, bytes, owner);
+    }
+
+    private static void tq2Row(byte[] src, byte[] dst) {
+        for (int blk = 0; blk < src.length / TernaryCodec.TQ2_BLOCK_BYTES; blk++) {
+            int s = blk * TernaryCodec.TQ2_BLOCK_BYTES;
+            int d = blk * 64;
+            for (int j = 0; j < 64; j++) {
+                dst[d + j] = TQ2_TO_I2S[src[s + j] & 0xFF];
+            }
+        }
     }
 
     /**
@@ -96,8 +134,8 @@ public final class I2sMatrix implements TernaryMatrix {
         }
     }
 
-    /** Writes {@code t[0..cols)} (pad values after it count as 0) as I2_S blocks at {@code dst[at..]}. */
-    private static void packRow(String name, int row, byte[] t, int cols, MemorySegment dst, long at) {
+    /** Packs {@code t[0..cols)} (pad values after it count as 0) into I2_S blocks in {@code dst}. */
+    private static void packRow(String name, int row, byte[] t, int cols, byte[] dst) {
         for (int i = 0; i < t.length; i++) {
             if (i >= cols) {
                 t[i] = 0;
@@ -109,8 +147,8 @@ public final class I2sMatrix implements TernaryMatrix {
         for (int b = 0; b < t.length / BLOCK; b++) {
             int v = b * BLOCK;
             for (int j = 0; j < 32; j++) {
-                int packed = (t[v + j] + 1) << 6 | (t[v + 32 + j] + 1) << 4 | (t[v + 64 + j] + 1) << 2 | (t[v + 96 + j] + 1);
-                dst.set(ValueLayout.JAVA_BYTE, at + (long) b * BLOCK_BYTES + j, (byte) packed);
+                dst[b * BLOCK_BYTES + j] = (byte) ((t[v + j] + 1) << 6 | (t[v + 32 + j] + 1) << 4
+                        | (t[v + 64 + j] + 1) << 2 | (t[v + 96 + j] + 1));
             }
         }
     }

@@ -35,10 +35,11 @@ import java.util.function.IntConsumer;
  * <p>Ternary matrices stay in the I2_S code layout ({@link I2sMatrix}, on the mapped file for I2_S
  * sources). The activations of a call are widened once to 16 bits; products {@code code * q} are
  * summed in 16-bit lanes (flushed to 32 bits before they can overflow), so every integer result is
- * exact. One activation row (decode) streams the weights through a four-row kernel that decodes the
- * 2-bit codes in registers; several rows (prefill) decode each weight row once to 16-bit values
- * {@code t} and multiply it with up to four activation rows at a time, in batch tiles that stay in
- * the L2 cache.
+ * exact. One activation row (decode) streams the weights two rows at a time (half the range apart,
+ * two sequential streams) and decodes the 2-bit codes in registers; several rows (prefill) decode two
+ * weight rows at a time to 16-bit values {@code t} and multiply them with four activation rows per
+ * pass, in batch tiles that stay in the L2 cache. The head reads F32, F16 (converted exactly in
+ * vector registers), BF16 and Q8_0 in place.
  */
 public final class VectorKernel implements TernaryKernel {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -66,7 +67,7 @@ public final class VectorKernel implements TernaryKernel {
     /** Steps of {@code t * q} (|t| <= 2) that fit a short: 64 * 256 = 16384. */
     private static final int GEMM_FLUSH_STEPS = 64;
     /** Activation rows multiplied per pass over a decoded weight row; their 16-bit copies stay in L2. */
-    private static final int BATCH_TILE = 32;
+    private static final int BATCH_TILE = 16;
     private static final int GEMM_ROWS_PER_TASK = 32;
     private static final int HEAD_ROWS_PER_TASK = 256;
     private static final float ROUND_MAGIC = 12582912f; // 1.5 * 2^23: adding and subtracting it rounds half to even
@@ -91,11 +92,6 @@ public final class VectorKernel implements TernaryKernel {
     public static void attentionHead(float[] q, float[] keys, float[] values, float[] out, int r, int start, int h,
                                      int heads, int kvHeads, int headDim, float scale) {
         VectorAttention.head(q, keys, values, out, r, start, h, heads, kvHeads, headDim, scale);
-    }
-
-    /** A description of the vector shapes this JVM uses, for logs. */
-    public static String shapes() {
-        return S.vectorBitSize() + "-bit vectors";
     }
 
     @Override
@@ -290,23 +286,37 @@ public final class VectorKernel implements TernaryKernel {
         return t.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Several activation rows: decode each weight row once per batch tile, then four activation rows at a time. */
+    /**
+     * Several activation rows: per batch tile, decode two weight rows to 16-bit values, then multiply
+     * them with four activation rows at a time (each activation load serves both weight rows).
+     */
     private void gemmRows(I2sMatrix m, int from, int to, Int8Activations a, short[] q, float[] y, int yOffset) {
         int batch = a.rows();
         int rows = m.rows();
         int pc = m.paddedCols();
         float sw = m.scale();
-        short[] t = calls.get().weights(pc);
+        Call own = calls.get();
+        short[] t0 = own.weights(pc);
+        short[] t1 = own.weights2(pc);
         for (int r0 = 0; r0 < batch; r0 += BATCH_TILE) {
             int r1 = Math.min(batch, r0 + BATCH_TILE);
-            for (int o = from; o < to; o++) {
-                decodeRow(m, o, t);
+            int o = from;
+            for (; o + 2 <= to; o += 2) {
+                decodeRow(m, o, t0);
+                decodeRow(m, o + 1, t1);
                 int r = r0;
                 for (; r + 4 <= r1; r += 4) {
-                    dot4(t, q, r * pc, pc, a, r, sw, y, yOffset + r * rows + o, rows);
+                    dot2x4(t0, t1, q, r * pc, pc, a, r, sw, y, yOffset + r * rows + o, rows);
                 }
                 for (; r < r1; r++) {
-                    y[yOffset + r * rows + o] = (float) dot1(t, q, r * pc, pc) / a.scale(r) * sw;
+                    y[yOffset + r * rows + o] = (float) dot1(t0, q, r * pc, pc) / a.scale(r) * sw;
+                    y[yOffset + r * rows + o + 1] = (float) dot1(t1, q, r * pc, pc) / a.scale(r) * sw;
+                }
+            }
+            if (o < to) {
+                decodeRow(m, o, t0);
+                for (int r = r0; r < r1; r++) {
+                    y[yOffset + r * rows + o] = (float) dot1(t0, q, r * pc, pc) / a.scale(r) * sw;
                 }
             }
         }
@@ -331,37 +341,63 @@ public final class VectorKernel implements TernaryKernel {
         }
     }
 
-    private static void dot4(short[] t, short[] q, int q0, int n, Int8Activations a, int r, float sw,
-                             float[] y, int yi, int yStride) {
-        IntVector s0 = IntVector.zero(SI);
-        IntVector s1 = s0;
-        IntVector s2 = s0;
-        IntVector s3 = s0;
+    /** Two decoded weight rows (outputs {@code yi}, {@code yi + 1}) times activation rows {@code r..r+3}. */
+    private static void dot2x4(short[] t0, short[] t1, short[] q, int q0, int n, Int8Activations a, int r, float sw,
+                               float[] y, int yi, int yStride) {
+        IntVector s00 = IntVector.zero(SI);
+        IntVector s01 = s00;
+        IntVector s02 = s00;
+        IntVector s03 = s00;
+        IntVector s10 = s00;
+        IntVector s11 = s00;
+        IntVector s12 = s00;
+        IntVector s13 = s00;
         int q1 = q0 + n;
         int q2 = q1 + n;
         int q3 = q2 + n;
         for (int i = 0; i < n; ) {
             int end = Math.min(n, i + GEMM_FLUSH_STEPS * SL);
-            ShortVector a0 = ShortVector.zero(S);
-            ShortVector a1 = a0;
-            ShortVector a2 = a0;
-            ShortVector a3 = a0;
+            ShortVector a00 = ShortVector.zero(S);
+            ShortVector a01 = a00;
+            ShortVector a02 = a00;
+            ShortVector a03 = a00;
+            ShortVector a10 = a00;
+            ShortVector a11 = a00;
+            ShortVector a12 = a00;
+            ShortVector a13 = a00;
             for (; i < end; i += SL) {
-                ShortVector tv = ShortVector.fromArray(S, t, i);
-                a0 = a0.add(tv.mul(ShortVector.fromArray(S, q, q0 + i)));
-                a1 = a1.add(tv.mul(ShortVector.fromArray(S, q, q1 + i)));
-                a2 = a2.add(tv.mul(ShortVector.fromArray(S, q, q2 + i)));
-                a3 = a3.add(tv.mul(ShortVector.fromArray(S, q, q3 + i)));
+                ShortVector u = ShortVector.fromArray(S, t0, i);
+                ShortVector v = ShortVector.fromArray(S, t1, i);
+                ShortVector x = ShortVector.fromArray(S, q, q0 + i);
+                a00 = a00.add(u.mul(x));
+                a10 = a10.add(v.mul(x));
+                x = ShortVector.fromArray(S, q, q1 + i);
+                a01 = a01.add(u.mul(x));
+                a11 = a11.add(v.mul(x));
+                x = ShortVector.fromArray(S, q, q2 + i);
+                a02 = a02.add(u.mul(x));
+                a12 = a12.add(v.mul(x));
+                x = ShortVector.fromArray(S, q, q3 + i);
+                a03 = a03.add(u.mul(x));
+                a13 = a13.add(v.mul(x));
             }
-            s0 = s0.add(a0.convertShape(VectorOperators.S2I, SI, 0)).add(a0.convertShape(VectorOperators.S2I, SI, 1));
-            s1 = s1.add(a1.convertShape(VectorOperators.S2I, SI, 0)).add(a1.convertShape(VectorOperators.S2I, SI, 1));
-            s2 = s2.add(a2.convertShape(VectorOperators.S2I, SI, 0)).add(a2.convertShape(VectorOperators.S2I, SI, 1));
-            s3 = s3.add(a3.convertShape(VectorOperators.S2I, SI, 0)).add(a3.convertShape(VectorOperators.S2I, SI, 1));
+            s00 = s00.add(a00.convertShape(VectorOperators.S2I, SI, 0)).add(a00.convertShape(VectorOperators.S2I, SI, 1));
+            s01 = s01.add(a01.convertShape(VectorOperators.S2I, SI, 0)).add(a01.convertShape(VectorOperators.S2I, SI, 1));
+            s02 = s02.add(a02.convertShape(VectorOperators.S2I, SI, 0)).add(a02.convertShape(VectorOperators.S2I, SI, 1));
+            s03 = s03.add(a03.convertShape(VectorOperators.S2I, SI, 0)).add(a03.convertShape(VectorOperators.S2I, SI, 1));
+            s10 = s10.add(a10.convertShape(VectorOperators.S2I, SI, 0)).add(a10.convertShape(VectorOperators.S2I, SI, 1));
+            s11 = s11.add(a11.convertShape(VectorOperators.S2I, SI, 0)).add(a11.convertShape(VectorOperators.S2I, SI, 1));
+            s12 = s12.add(a12.convertShape(VectorOperators.S2I, SI, 0)).add(a12.convertShape(VectorOperators.S2I, SI, 1));
+            s13 = s13.add(a13.convertShape(VectorOperators.S2I, SI, 0)).add(a13.convertShape(VectorOperators.S2I, SI, 1));
         }
-        y[yi] = (float) s0.reduceLanes(VectorOperators.ADD) / a.scale(r) * sw;
-        y[yi + yStride] = (float) s1.reduceLanes(VectorOperators.ADD) / a.scale(r + 1) * sw;
-        y[yi + 2 * yStride] = (float) s2.reduceLanes(VectorOperators.ADD) / a.scale(r + 2) * sw;
-        y[yi + 3 * yStride] = (float) s3.reduceLanes(VectorOperators.ADD) / a.scale(r + 3) * sw;
+        y[yi] = (float) s00.reduceLanes(VectorOperators.ADD) / a.scale(r) * sw;
+        y[yi + yStride] = (float) s01.reduceLanes(VectorOperators.ADD) / a.scale(r + 1) * sw;
+        y[yi + 2 * yStride] = (float) s02.reduceLanes(VectorOperators.ADD) / a.scale(r + 2) * sw;
+        y[yi + 3 * yStride] = (float) s03.reduceLanes(VectorOperators.ADD) / a.scale(r + 3) * sw;
+        y[yi + 1] = (float) s10.reduceLanes(VectorOperators.ADD) / a.scale(r) * sw;
+        y[yi + 1 + yStride] = (float) s11.reduceLanes(VectorOperators.ADD) / a.scale(r + 1) * sw;
+        y[yi + 1 + 2 * yStride] = (float) s12.reduceLanes(VectorOperators.ADD) / a.scale(r + 2) * sw;
+        y[yi + 1 + 3 * yStride] = (float) s13.reduceLanes(VectorOperators.ADD) / a.scale(r + 3) * sw;
     }
 
     private static int dot1(short[] t, short[] q, int q0, int n) {
@@ -610,6 +646,7 @@ public final class VectorKernel implements TernaryKernel {
         private int rows;
         private short[] activations = new short[0];
         private short[] weights = new short[0];
+        private short[] weights2 = new short[0];
         private float[] floats = new float[0];
 
         void ternary(int kind, I2sMatrix m, Int8Activations a, short[] q, float[] y, int yOffset, int perTask) {
@@ -664,6 +701,13 @@ public final class VectorKernel implements TernaryKernel {
                 weights = new short[n];
             }
             return weights;
+        }
+
+        short[] weights2(int n) {
+            if (weights2.length < n) {
+                weights2 = new short[n];
+            }
+            return weights2;
         }
 
         float[] floats(int n) {
