@@ -23,6 +23,11 @@ public final class I2sMatrix implements TernaryMatrix {
     public static final int BLOCK = TernaryCodec.I2S_BLOCK;
     /** Bytes per I2_S block. */
     public static final int BLOCK_BYTES = TernaryCodec.I2S_BLOCK_BYTES;
+    /**
+     * Longest row the kernels accept: their 32-bit integer sums stay exact up to about 5.5 million values
+     * (|code * q| <= 3 * 128 per value, the AVX-512 GEMV sums planes scaled by up to 64).
+     */
+    public static final int MAX_COLS = 1 << 22;
     private static final int REPACK_ROWS_PER_TASK = 64;
     /**
      * A TQ2_0 half block (32 bytes, byte m holding values 32l + m in bits 2l, LSB first) is an I2_S block
@@ -72,6 +77,10 @@ public final class I2sMatrix implements TernaryMatrix {
         int rows = source.rows();
         int cols = source.cols();
         TernaryCodec.validate(name, layout, rows, cols, source.data());
+        if (cols > MAX_COLS) {
+            throw new IllegalArgumentException("tensor " + name + ": rows of " + cols + " values exceed the "
+                    + MAX_COLS + " the ternary kernels sum exactly");
+        }
         requireShared(name, source.data(), pool);
         float scale = layout == TernaryLayout.INT8 ? source.scale() : TernaryCodec.scale(name, layout, rows, cols, source.data());
         if (!Float.isFinite(scale)) {

@@ -166,7 +166,7 @@ class KernelConformanceTest {
                 for (int value : new int[] {-1, 0, 1}) {
                     byte[] t = KernelFixtures.filled(rows, cols, value);
                     TernaryMatrixSource src = KernelFixtures.source(arena, "fill" + value, TernaryLayout.I2_S, t, rows, cols, 1f);
-                    for (int code : new int[] {-128, 127}) {
+                    for (int code : new int[] {-128, 0, 127}) {
                         for (int batch : new int[] {1, 6}) {
                             try (Int8Activations a = KernelFixtures.constant(batch, cols, code)) {
                                 assertMultiplyMatches(kernel, kernel.prepare(src), SCALAR.prepare(src), t, a, 0);
