@@ -29,6 +29,10 @@ public final class WorkerPool implements AutoCloseable {
     private static final long SPIN_NANOS = 20_000;
     /** How long it keeps yielding before it parks. */
     private static final long YIELD_NANOS = 200_000;
+    /** Longest a parked caller sleeps before it checks its job again (a safety net for lost wake-ups). */
+    private static final long CALLER_PARK_NANOS = 500_000;
+    /** Longest an idle worker sleeps before it looks for a job again (likewise). */
+    private static final long WORKER_PARK_NANOS = 10_000_000;
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final Worker[] workers;
@@ -192,7 +196,8 @@ public final class WorkerPool implements AutoCloseable {
             }
             callerParked = true;
             if (done.get() != tasks) {
-                LockSupport.park(this);
+                // timed: a missed wake-up must cost a moment, never a hang (one was seen in a chat turn)
+                LockSupport.parkNanos(this, CALLER_PARK_NANOS);
             }
             callerParked = false;
         }
@@ -269,7 +274,7 @@ public final class WorkerPool implements AutoCloseable {
                 }
                 parked = true;
                 if (pool.control.get() >>> 32 == seen && !pool.closed) {
-                    LockSupport.park(pool);
+                    LockSupport.parkNanos(pool, WORKER_PARK_NANOS);
                 }
                 parked = false;
             }
