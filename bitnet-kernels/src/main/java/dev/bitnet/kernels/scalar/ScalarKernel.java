@@ -1,14 +1,13 @@
 package dev.bitnet.kernels.scalar;
 
-import dev.bitnet.kernels.FloatFormat;
 import dev.bitnet.kernels.FloatMatrix;
 import dev.bitnet.kernels.FloatMatrixSource;
+import dev.bitnet.kernels.MappedFloatMatrix;
 import dev.bitnet.kernels.Int8Activations;
 import dev.bitnet.kernels.TernaryKernel;
 import dev.bitnet.kernels.TernaryLayout;
 import dev.bitnet.kernels.TernaryMatrix;
 import dev.bitnet.kernels.TernaryMatrixSource;
-import dev.bitnet.kernels.format.FloatCodec;
 import dev.bitnet.kernels.format.TernaryCodec;
 
 import java.lang.foreign.MemorySegment;
@@ -47,7 +46,7 @@ public final class ScalarKernel implements TernaryKernel {
 
     @Override
     public FloatMatrix prepare(FloatMatrixSource source) {
-        return new SourceFloatMatrix(source);
+        return new MappedFloatMatrix(source, this);
     }
 
     @Override
@@ -149,36 +148,6 @@ public final class ScalarKernel implements TernaryKernel {
         @Override
         public long ownedBytes() {
             return 0;
-        }
-    }
-
-    private record SourceFloatMatrix(FloatMatrixSource source) implements FloatMatrix {
-        @Override
-        public String name() {
-            return source.name();
-        }
-
-        @Override
-        public int rows() {
-            return source.rows();
-        }
-
-        @Override
-        public int cols() {
-            return source.cols();
-        }
-
-        @Override
-        public FloatFormat format() {
-            return source.format();
-        }
-
-        @Override
-        public void row(int row, float[] dst, int dstOffset) {
-            if (row < 0 || row >= source.rows()) {
-                throw new IndexOutOfBoundsException(source.name() + ": row " + row + " outside [0, " + source.rows() + ")");
-            }
-            FloatCodec.decodeRow(source.format(), source.data(), source.cols(), row, dst, dstOffset);
         }
     }
 }
