@@ -39,7 +39,11 @@ public final class WorkerPool implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     /** Generation of the current job (high 32 bits) and its next unclaimed task (low 32 bits). */
     private final AtomicLong control = new AtomicLong();
-    private final AtomicInteger done = new AtomicInteger();
+    /**
+     * Generation of the current job (high 32 bits) and its finished tasks (low 32 bits). Tagging the
+     * count with the generation means a finish can only ever count for the job it belongs to.
+     */
+    private final AtomicLong done = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile IntConsumer body;
     private volatile int tasks;
@@ -121,9 +125,9 @@ public final class WorkerPool implements AutoCloseable {
             }
             this.body = body;
             this.tasks = tasks;
-            done.set(0);
             caller = Thread.currentThread();
             long generation = ((control.get() >>> 32) + 1) & 0xFFFF_FFFFL;
+            done.set(generation << 32);
             control.set(generation << 32);
             for (Worker w : workers) {
                 if (w.parked) {
@@ -131,7 +135,7 @@ public final class WorkerPool implements AutoCloseable {
                 }
             }
             runTasks(generation);
-            awaitTasks(tasks);
+            awaitTasks((generation << 32) | tasks);
             this.body = null;
             caller = null;
             Throwable t = failure.getAndSet(null);
@@ -174,16 +178,29 @@ public final class WorkerPool implements AutoCloseable {
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
             } finally {
-                if (done.incrementAndGet() == n && callerParked) {
+                if (finish(generation) == n && callerParked) {
                     LockSupport.unpark(caller);
                 }
             }
         }
     }
 
-    private void awaitTasks(int tasks) {
+    /** Counts one finished task of job {@code generation}; returns the job's finished count (-1 if it is not current). */
+    private int finish(long generation) {
+        while (true) {
+            long d = done.get();
+            if (d >>> 32 != generation) {
+                return -1;
+            }
+            if (done.compareAndSet(d, d + 1)) {
+                return (int) (d + 1);
+            }
+        }
+    }
+
+    private void awaitTasks(long finished) {
         long start = System.nanoTime();
-        while (done.get() != tasks) {
+        while (done.get() != finished) {
             long waited = System.nanoTime() - start;
             if (waited < SPIN_NANOS) {
                 Thread.onSpinWait();
@@ -195,7 +212,7 @@ public final class WorkerPool implements AutoCloseable {
                 continue;
             }
             callerParked = true;
-            if (done.get() != tasks) {
+            if (done.get() != finished) {
                 // timed: a missed wake-up must cost a moment, never a hang (one was seen in a chat turn)
                 LockSupport.parkNanos(this, CALLER_PARK_NANOS);
             }
