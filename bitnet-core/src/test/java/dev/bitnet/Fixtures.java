@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /** Locates and reads the shared reference fixtures ({@code ../shared/fixtures}). */
 public final class Fixtures {
     private Fixtures() {
@@ -23,8 +21,16 @@ public final class Fixtures {
         if (!Files.isDirectory(root)) {
             root = Path.of("../../shared/fixtures");
         }
-        assumeTrue(Files.isDirectory(root), "fixtures not found at " + root.toAbsolutePath());
+        if (!Files.isDirectory(root)) {
+            // fail loudly: a suite that skips its reference checks proves nothing
+            throw new IllegalStateException("test fixtures not found at " + root.toAbsolutePath());
+        }
         return root;
+    }
+
+    /** A GGUF of one fixture model, e.g. {@code gguf("tiny-a", "tiny-a-i2_s.gguf")}. */
+    public static Path gguf(String model, String file) {
+        return root().resolve(model).resolve("gguf").resolve(file);
     }
 
     public static Path file(String relative) {

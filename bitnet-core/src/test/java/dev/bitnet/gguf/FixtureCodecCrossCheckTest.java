@@ -1,5 +1,6 @@
 package dev.bitnet.gguf;
 
+import dev.bitnet.Fixtures;
 import dev.bitnet.kernels.FloatFormat;
 import dev.bitnet.kernels.TernaryLayout;
 import dev.bitnet.kernels.format.FloatCodec;

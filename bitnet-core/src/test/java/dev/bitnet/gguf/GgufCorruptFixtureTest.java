@@ -1,5 +1,6 @@
 package dev.bitnet.gguf;
 
+import dev.bitnet.Fixtures;
 import dev.bitnet.BitNetException;
 import dev.bitnet.ModelFormatException;
 import dev.bitnet.UnsupportedModelException;

@@ -1,5 +1,6 @@
 package dev.bitnet.gguf;
 
+import dev.bitnet.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
