@@ -118,7 +118,7 @@ public final class Session implements AutoCloseable {
             tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, pos + ids.length));
         }
         System.arraycopy(ids, 0, tokens, pos, ids.length);
-        state.evaluate(ids, 0, ids.length, logits, all, null);
+        state.evaluate(ids, 0, ids.length, logits, all);
     }
 
     private void checkOpen() {

@@ -35,17 +35,13 @@ public final class SequenceState implements AutoCloseable {
         this.position = position;
     }
 
-    public long kvCacheBytes() {
-        return cache.allocatedBytes();
-    }
-
     /**
      * Evaluates {@code tokens[offset, offset + count)} at the next positions. With {@code
      * allLogits}, writes {@code count x vocab} logits to {@code logits}; otherwise only the last
      * position's {@code vocab} logits (or none when {@code logits} is null). Token ids and context
      * room must have been checked by the caller.
      */
-    public void evaluate(int[] tokens, int offset, int count, float[] logits, boolean allLogits, Transformer.LayerObserver observer) {
+    public void evaluate(int[] tokens, int offset, int count, float[] logits, boolean allLogits) {
         int vocab = transformer.config().vocabSize();
         int done = 0;
         while (done < count) {
@@ -60,7 +56,7 @@ public final class SequenceState implements AutoCloseable {
                 out = logits;
                 rows = 1;
             }
-            transformer.forward(tokens, offset + done, n, position, cache, workspace, out, rows, observer);
+            transformer.forward(tokens, offset + done, n, position, cache, workspace, out, rows);
             if (logits != null && allLogits) {
                 System.arraycopy(out, 0, logits, done * vocab, n * vocab);
             }

@@ -49,13 +49,6 @@ public final class Transformer {
         return kernel;
     }
 
-    /** Observes the hidden state after each block (tests compare it with reference implementations). */
-    @FunctionalInterface
-    public interface LayerObserver {
-        /** {@code hidden} holds {@code rows x hiddenSize} floats; layer 0 is the embedding output. */
-        void afterLayer(int layer, float[] hidden, int rows);
-    }
-
     /**
      * Runs {@code count} tokens at positions {@code [start, start + count)}, with {@code count <=
      * ws.batch}, storing their keys and values in {@code cache}. When {@code logits} is non-null,
@@ -63,7 +56,7 @@ public final class Transformer {
      * ({@code logitRows x vocab}, in order).
      */
     void forward(int[] tokens, int tokenOffset, int count, int start, KvCache cache, Workspace ws,
-                 float[] logits, int logitRows, LayerObserver observer) {
+                 float[] logits, int logitRows) {
         ModelConfig c = config;
         int h = c.hiddenSize();
         cache.ensureCapacity(start + count);
@@ -71,16 +64,10 @@ public final class Transformer {
         for (int r = 0; r < count; r++) {
             weights.embedding().row(tokens[tokenOffset + r], ws.x, r * h);
         }
-        if (observer != null) {
-            observer.afterLayer(0, ws.x, count);
-        }
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights lw = weights.layers().get(l);
             attention(l, lw, count, start, cache, ws);
             feedForward(lw, count, ws);
-            if (observer != null) {
-                observer.afterLayer(l + 1, ws.x, count);
-            }
         }
         if (logits != null && logitRows > 0) {
             int first = count - logitRows;

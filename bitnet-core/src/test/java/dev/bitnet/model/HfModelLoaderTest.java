@@ -117,7 +117,7 @@ class HfModelLoaderTest {
 
         float[] actual = new float[POSITIONS * vocab];
         try (SequenceState state = new SequenceState(transformer, 64, 64)) {
-            state.evaluate(ids, 0, POSITIONS, actual, true, null);
+            state.evaluate(ids, 0, POSITIONS, actual, true);
         }
         double sum = 0;
         float max = 0;
@@ -139,13 +139,13 @@ class HfModelLoaderTest {
         // greedy decoding from the prompt, one token per call, up to the first position the reference leaves open
         float[] last = new float[vocab];
         try (SequenceState state = new SequenceState(transformer, 64, 64)) {
-            state.evaluate(prompt, 0, prompt.length, last, false, null);
+            state.evaluate(prompt, 0, prompt.length, last, false);
             for (int j = 0; j < generated.length; j++) {
                 if (topTwoGap(expected, (prompt.length - 1 + j) * vocab, vocab) < DECISIVE_GAP) {
                     break;
                 }
                 assertThat(argmax(last, 0, vocab)).as("%s greedy token %d", model, j).isEqualTo(generated[j]);
-                state.evaluate(generated, j, 1, last, false, null);
+                state.evaluate(generated, j, 1, last, false);
             }
         }
     }
