@@ -9,6 +9,7 @@ import java.util.Arrays;
  */
 public final class KvCache {
     private static final int INITIAL_POSITIONS = 256;
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 16;
 
     private final int layers;
     private final int kvDim;
@@ -26,11 +27,6 @@ public final class KvCache {
         this.capacity = 0;
     }
 
-    /** Positions the cache can hold at most. */
-    public int limit() {
-        return limit;
-    }
-
     /** Makes room for positions {@code [0, positions)}. */
     void ensureCapacity(int positions) {
         if (positions <= capacity) {
@@ -42,6 +38,11 @@ public final class KvCache {
         int grown = Math.max(capacity, Math.min(INITIAL_POSITIONS, limit));
         while (grown < positions) {
             grown = (int) Math.min((long) grown * 2, limit);
+        }
+        if ((long) grown * kvDim > MAX_ARRAY) {
+            // a context length from the file is not backed by its data; fail clearly, not with a negative size
+            throw new IllegalStateException("a KV cache of " + grown + " positions x " + kvDim
+                    + " values per layer exceeds a Java array; load the model with a shorter context length");
         }
         for (int l = 0; l < layers; l++) {
             keys[l] = keys[l] == null ? new float[grown * kvDim] : Arrays.copyOf(keys[l], grown * kvDim);
@@ -58,8 +59,4 @@ public final class KvCache {
         return values[layer];
     }
 
-    /** Bytes currently allocated. */
-    public long allocatedBytes() {
-        return 2L * layers * capacity * kvDim * Float.BYTES;
-    }
 }

@@ -27,6 +27,14 @@ public final class SyntheticModel {
     public record Shape(String name, int layers, int hidden, int ffn, int heads, int kvHeads, int vocab, int context) {
         public Shape {
             Objects.requireNonNull(name, "name");
+            if (layers < 1 || heads < 1 || kvHeads < 1 || context < 1 || heads % kvHeads != 0) {
+                throw new IllegalArgumentException("shape " + name + ": layers, heads and context must be positive and heads a multiple of KV heads");
+            }
+            // I2_S rows are whole 128-value blocks, and one matrix is built in a byte[] while it is written
+            if (hidden < 128 || ffn < 128 || hidden % 128 != 0 || ffn % 128 != 0 || (long) hidden * ffn > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("shape " + name + ": hidden and ffn must be positive multiples of 128 (and their product below 2^31), got "
+                        + hidden + " and " + ffn);
+            }
             if (vocab < 259) {
                 throw new IllegalArgumentException("vocab must hold 256 byte tokens and 3 specials, got " + vocab);
             }

@@ -86,7 +86,9 @@ public final class ScalarKernel implements TernaryKernel {
 
     @Override
     public void multiply(TernaryMatrix w, Int8Activations a, float[] y, int yOffset) {
-        SourceTernaryMatrix m = (SourceTernaryMatrix) w;
+        if (!(w instanceof SourceTernaryMatrix m)) {
+            throw new IllegalArgumentException("matrix " + w.name() + " was prepared by another kernel");
+        }
         int rows = m.rows();
         int cols = m.cols();
         if (a.cols() != cols) {
