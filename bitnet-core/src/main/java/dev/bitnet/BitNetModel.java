@@ -287,15 +287,20 @@ public final class BitNetModel implements AutoCloseable {
      * and the generated tokens.
      */
     public Generation generate(Session session, int[] promptIds, GenerationOptions options, GenerationListener listener) {
+        return runToEnd(session, promptIds, options, listener).result();
+    }
+
+    /** Runs a generation in {@code session} to its end; the run also tells how much of the prompt was evaluated. */
+    GenerationRun runToEnd(Session session, int[] promptIds, GenerationOptions options, GenerationListener listener) {
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(promptIds, "promptIds");
         if (session.model() != this) {
             throw new IllegalArgumentException("the session belongs to another model");
         }
         try {
-            Generation g = new GenerationRun(session, promptIds, options, tokenizer, listener, loadMillis).runToEnd();
-            listener.onComplete(g);
-            return g;
+            GenerationRun run = new GenerationRun(session, promptIds, options, tokenizer, listener, loadMillis);
+            listener.onComplete(run.runToEnd());
+            return run;
         } catch (RuntimeException | Error e) {
             listener.onError(e);
             throw e;

@@ -51,10 +51,10 @@ public final class Chat implements AutoCloseable {
         messages.add(ChatMessage.user(userMessage));
         try {
             int[] prompt = ChatPromptEncoder.encode(model.tokenizer(), model.chatTemplate(), messages, true);
-            int cachedBefore = commonPrefix(session.tokens(), prompt);
-            Generation g = model.generate(session, prompt, model.chatOptions(options), listener);
+            GenerationRun run = model.runToEnd(session, prompt, model.chatOptions(options), listener);
+            Generation g = run.result();
             lastPromptTokens = prompt.length;
-            lastEvaluated = prompt.length - Math.min(cachedBefore, prompt.length - 1);
+            lastEvaluated = run.promptEvaluated();
             messages.add(ChatMessage.assistant(g.text()));
             return g;
         } catch (RuntimeException | Error e) {
@@ -81,15 +81,6 @@ public final class Chat implements AutoCloseable {
     /** The session holding the conversation's KV cache. */
     public Session session() {
         return session;
-    }
-
-    private static int commonPrefix(int[] a, int[] b) {
-        int n = Math.min(a.length, b.length);
-        int i = 0;
-        while (i < n && a[i] == b[i]) {
-            i++;
-        }
-        return i;
     }
 
     @Override
