@@ -50,7 +50,11 @@ public final class ChatPromptEncoder {
         }
     }
 
-    /** The id of a special token whose text starts at {@code at}, or -1 (the longest match wins). */
+    /**
+     * The id of a special token whose text starts at {@code at}, or -1. Only {@code <...>} texts are
+     * tried: the chat templates write their markup that way ({@code <|eot_id|>}, {@code <|begin_of_text|>}).
+     * The shortest match wins, which for these names is the only one.
+     */
     private static int specialAt(Tokenizer tokenizer, String s, int at) {
         if (s.charAt(at) != '<') {
             return -1;
