@@ -94,15 +94,22 @@ public final class BitNetModel implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         long start = System.nanoTime();
         boolean hf = isHuggingFace(path);
-        GgufFile file = hf ? null : GgufFile.open(path);
-        long opened = System.nanoTime();
+        int threads = options.threads().orElse(defaultThreads());
+        // binding the kernel needs nothing from the file: it overlaps parsing and mapping it
+        LoadStep<TernaryKernel> kernelStep = LoadStep.start("kernel", () -> Kernels.create(options.kernel(), threads));
+        LoadStep<@Nullable Tokenizer> tokenizerStep = null;
         TernaryKernel kernel = null;
+        GgufFile file = null;
         Arena arena = Arena.ofShared();
         List<AutoCloseable> resources = new ArrayList<>();
         try {
+            file = hf ? null : GgufFile.open(path);
+            GgufFile opened = file;
+            // and the vocabulary overlaps preparing the weights
+            tokenizerStep = LoadStep.start("tokenizer", () -> hf ? hfTokenizer(path, options) : ggufTokenizer(opened, options));
+            long openedAt = System.nanoTime();
             ModelConfig config = hf ? HfModelLoader.readConfig(path) : GgufModelLoader.readConfig(file);
-            int threads = options.threads().orElse(defaultThreads());
-            kernel = Kernels.create(options.kernel(), threads);
+            kernel = kernelStep.join();
             long kernelReady = System.nanoTime();
             Weights weights = hf
                     ? HfModelLoader.loadWeights(path, config, kernel, arena, resources)
@@ -115,7 +122,7 @@ public final class BitNetModel implements AutoCloseable {
                 file.populate();
             }
             long weightsReady = System.nanoTime();
-            Tokenizer tokenizer = hf ? hfTokenizer(path, options) : ggufTokenizer(file, options);
+            Tokenizer tokenizer = tokenizerStep.join();
             if (tokenizer != null && tokenizer.vocabSize() > config.vocabSize()) {
                 throw new ModelFormatException(path, -1, "the tokenizer has " + tokenizer.vocabSize()
                         + " tokens but the model's embedding only " + config.vocabSize());
@@ -124,8 +131,9 @@ public final class BitNetModel implements AutoCloseable {
                     file == null ? Optional.empty() : file.metadata().findString("tokenizer.chat_template"),
                     options.chatTemplate());
             long end = System.nanoTime();
-            LOG.debug("load phases: open {} ms, kernel {} ms, weights {} ms, tokenizer and template {} ms",
-                    (opened - start) / 1_000_000, (kernelReady - opened) / 1_000_000, (weightsReady - kernelReady) / 1_000_000,
+            LOG.debug("load phases (kernel and tokenizer built alongside): open {} ms, waiting for the kernel {} ms, "
+                            + "weights {} ms, waiting for the tokenizer and template {} ms",
+                    (openedAt - start) / 1_000_000, (kernelReady - openedAt) / 1_000_000, (weightsReady - kernelReady) / 1_000_000,
                     (end - weightsReady) / 1_000_000);
             double ms = (end - start) / 1e6;
             LOG.info("Loaded {} ({}, {} layers, hidden {}, vocab {}) in {} ms with kernel {}", path.getFileName(),
@@ -133,10 +141,10 @@ public final class BitNetModel implements AutoCloseable {
                     String.format(Locale.ROOT, "%.1f", ms), kernel.name());
             return new BitNetModel(path, file, resources, config, kernel, arena, transformer, options, ms, tokenizer, template);
         } catch (IOException e) {
-            release(kernel, arena, file, resources);
+            abandon(kernel, kernelStep, tokenizerStep, arena, file, resources);
             throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            release(kernel, arena, file, resources);
+            abandon(kernel, kernelStep, tokenizerStep, arena, file, resources);
             throw e;
         }
     }
@@ -164,7 +172,21 @@ public final class BitNetModel implements AutoCloseable {
         return Files.isDirectory(path) || name.endsWith(".safetensors") || name.endsWith(".json");
     }
 
-    private static void release(TernaryKernel kernel, Arena arena, GgufFile file, List<AutoCloseable> resources) {
+    /** Undoes a load that failed: waits for its background steps, then releases what they and it created. */
+    private static void abandon(@Nullable TernaryKernel kernel, LoadStep<TernaryKernel> kernelStep,
+                                @Nullable LoadStep<@Nullable Tokenizer> tokenizerStep, Arena arena, @Nullable GgufFile file,
+                                List<AutoCloseable> resources) {
+        if (kernel == null) {
+            kernelStep.discard(TernaryKernel::close);
+        }
+        if (tokenizerStep != null) {
+            // it reads the file's metadata: let it finish before the file goes away
+            tokenizerStep.discard(t -> { });
+        }
+        release(kernel, arena, file, resources);
+    }
+
+    private static void release(@Nullable TernaryKernel kernel, Arena arena, @Nullable GgufFile file, List<AutoCloseable> resources) {
         if (kernel != null) {
             kernel.close();
         }
