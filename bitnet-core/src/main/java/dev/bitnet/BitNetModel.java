@@ -218,6 +218,14 @@ public final class BitNetModel implements AutoCloseable {
         return path;
     }
 
+    /**
+     * Bytes of weights one generated token reads (each ternary weight at 2 bits, the LM head in its
+     * format): decode cannot run faster than the machine's read bandwidth divided by this.
+     */
+    public long weightBytesPerToken() {
+        return transformer.weights().decodeBytes();
+    }
+
     /** The kernel running the ternary matmuls, e.g. {@code native-avx512}. */
     public String kernelName() {
         return kernel.name();

@@ -3,12 +3,18 @@ package dev.bitnet.cli;
 import dev.bitnet.BitNetModel;
 import dev.bitnet.LoadOptions;
 import dev.bitnet.Session;
+import dev.bitnet.kernels.ReadBandwidth;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,6 +28,11 @@ import java.util.SplittableRandom;
  * as one prompt in a fresh session, {@code tgN} generates N tokens one at a time from an empty
  * session. One untimed warm-up run of each test precedes the timed repetitions (the JIT compiles
  * the hot paths during it).
+ *
+ * <p>With {@code --bandwidth}, after all tests, each thread count also measures how fast that many
+ * threads read the model file's (cached) pages: that bandwidth divided by the bytes one token reads is
+ * the bound on decode, and the tgN result is reported as a fraction of it. On a shared machine the
+ * bandwidth moves from minute to minute, so a ratio measured in the same run says more than tok/s.
  */
 final class BenchCommand implements Command {
     @Override
@@ -36,12 +47,12 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model FILE [-p 128] [-n 128] [-t 1,2] [-r 3] [--kernel scalar|vector|native] [--int8-head] [--json]";
+        return "--model FILE [-p 128] [-n 128] [-t 1,2] [-r 3] [--kernel scalar|vector|native] [--int8-head] [--bandwidth] [--json]";
     }
 
     @Override
     public String[] switches() {
-        return new String[] {"json"};
+        return new String[] {"json", "bandwidth"};
     }
 
     /** One test's result, in tokens per second. */
@@ -64,6 +75,7 @@ final class BenchCommand implements Command {
         Optional<String> kernel = args.string("kernel");
         boolean json = args.flag("json");
         boolean int8Head = args.flag("int8-head");
+        boolean bandwidth = args.flag("bandwidth");
         args.finish();
         if (prompt < 0 || gen < 0 || reps < 1 || threads.length == 0 || (prompt == 0 && gen == 0)) {
             throw new UsageException("need -p >= 0, -n >= 0 (not both 0), -r >= 1 and at least one thread count");
@@ -73,6 +85,7 @@ final class BenchCommand implements Command {
             out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(30), "-".repeat(11), "-".repeat(9), "-".repeat(16), "-".repeat(10), "-".repeat(20));
         }
         List<Result> results = new ArrayList<>();
+        List<Probe> probes = new ArrayList<>();
         for (int t : threads) {
             LoadOptions.Builder options = LoadOptions.builder().threads(t).int8Head(int8Head);
             kernel.ifPresent(options::kernel);
@@ -99,12 +112,54 @@ final class BenchCommand implements Command {
                     }
                     out.flush();
                 }
+                if (bandwidth) {
+                    probes.add(new Probe(t, m.kernelName(), m.weightBytesPerToken(),
+                            forThreads.stream().filter(r -> r.test().startsWith("tg")).findFirst()));
+                }
             }
         }
         if (!json && !results.isEmpty()) {
             out.printf(Locale.ROOT, "load %.0f ms (last), peak RSS %.1f MiB%n", results.getLast().loadMs(), results.getLast().peakRssBytes() / 1048576.0);
         }
+        // after every test: mapping the file a second time would otherwise count in the peak RSS reported above
+        for (Probe p : probes) {
+            reportBandwidth(model, p, json, out);
+        }
         return 0;
+    }
+
+    /** A read-bandwidth measurement to make for one thread count, with what it is compared to. */
+    private record Probe(int threads, String kernel, long bytesPerToken, Optional<Result> tg) {
+    }
+
+    /** Measures the read bandwidth of the probe's threads over the model file and relates the tg result to it. */
+    private static void reportBandwidth(Path model, Probe probe, boolean json, PrintStream out) {
+        int t = probe.threads();
+        if (!Files.isRegularFile(model)) {
+            out.println("bandwidth: skipped, " + model + " is not a single file");
+            return;
+        }
+        ReadBandwidth.Result read;
+        try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(model, StandardOpenOption.READ)) {
+            MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            read = ReadBandwidth.measure(mapped, t, 5);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot map " + model + ": " + e.getMessage(), e);
+        }
+        double bytesPerSecond = read.medianBytesPerSecond();
+        long perToken = probe.bytesPerToken();
+        double bound = bytesPerSecond / perToken;
+        Optional<Result> tg = probe.tg();
+        if (json) {
+            out.printf(Locale.ROOT, "{\"test\": \"read\", \"threads\": %d, \"kernel\": \"%s\", \"gb_s\": %.2f, "
+                            + "\"bytes_per_token\": %d, \"tg_bound_tok_s\": %.3f%s}%n", t, probe.kernel(), bytesPerSecond / 1e9,
+                    perToken, bound, tg.map(r -> String.format(Locale.ROOT, ", \"tg_fraction_of_bound\": %.3f", r.mean() / bound)).orElse(""));
+        } else {
+            out.printf(Locale.ROOT, "read bandwidth, %d thread(s): %.1f GB/s (median of 5 passes over the file) / %.2f GB per token"
+                            + " = decode bound %.1f tok/s%s%n", t, bytesPerSecond / 1e9, perToken / 1e9, bound,
+                    tg.map(r -> String.format(Locale.ROOT, "; %s reached %.0f%% of it", r.test(), 100 * r.mean() / bound)).orElse(""));
+        }
+        out.flush();
     }
 
     private interface Run {

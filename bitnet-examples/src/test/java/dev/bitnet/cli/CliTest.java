@@ -84,6 +84,23 @@ class CliTest {
     }
 
     @Test
+    void benchBandwidthAddsOneReadLinePerThreadCountAfterTheTests(@TempDir Path dir) {
+        Path model = dir.resolve("tiny.gguf");
+        assertThat(run("synth", "--shape", "tiny", "--type", "i2_s", "--seed", "4", "--out", model.toString()).code()).isZero();
+        // --int8-head is a switch: the flag after it must still be read as a flag
+        Result r = run("bench", "--model", model.toString(), "-p", "0", "-n", "4", "--int8-head", "-t", "1,2", "-r", "1",
+                "--bandwidth", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        String[] lines = r.out().strip().split("\n");
+        assertThat(lines).hasSize(4);
+        assertThat(lines[0]).startsWith("{\"test\": \"tg4\", \"threads\": 1,");
+        assertThat(lines[1]).startsWith("{\"test\": \"tg4\", \"threads\": 2,");
+        assertThat(lines[2]).startsWith("{\"test\": \"read\", \"threads\": 1,").contains("\"gb_s\": ")
+                .contains("\"bytes_per_token\": ").contains("\"tg_fraction_of_bound\": ");
+        assertThat(lines[3]).startsWith("{\"test\": \"read\", \"threads\": 2,");
+    }
+
+    @Test
     void badCommandLinesExitWithUsageErrors() {
         assertThat(run().code()).isEqualTo(2);
         assertThat(run("frobnicate").code()).isEqualTo(2);
