@@ -6,7 +6,7 @@ every step draws batch windows of context+1 tokens at offsets from a seeded gene
 with the same arguments sees the same data in the same order.
 
 Usage:
-    OMP_WAIT_POLICY=PASSIVE nice -n 10 /usr/bin/python3 train.py --work /tmp/train-work --steps 700
+    OMP_WAIT_POLICY=PASSIVE nice -n 10 /usr/bin/python3 train.py --work /tmp/train-work --steps 700 [--init model.pt]
 """
 import argparse
 import dataclasses
@@ -74,6 +74,8 @@ def main() -> None:
     ap.add_argument("--kv-heads", type=int, default=2)
     ap.add_argument("--ffn", type=int, default=768)
     ap.add_argument("--context", type=int, default=256)
+    ap.add_argument("--init", default=None,
+                    help="start from this checkpoint's weights (a model.pt of a run with the same shape) instead of at random")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -84,6 +86,12 @@ def main() -> None:
     cfg = Config(vocab=len(tok.tokens), d_model=args.d_model, layers=args.layers, heads=args.heads,
                  kv_heads=args.kv_heads, ffn=args.ffn, context=args.context)
     model = BitNet(cfg)
+    if args.init:
+        ckpt_in = torch.load(args.init)
+        if ckpt_in["config"] != dataclasses.asdict(cfg):
+            raise SystemExit(f"--init {args.init} has config {ckpt_in['config']}, this run {dataclasses.asdict(cfg)}")
+        model.load_state_dict(ckpt_in["state"])
+        print(f"starting from {args.init} (step {ckpt_in['step']})", flush=True)
     print(f"config {cfg}; {sum(p.numel() for p in model.parameters())} parameters; "
           f"train {len(train)} tokens, val {len(val)} tokens", flush=True)
 
