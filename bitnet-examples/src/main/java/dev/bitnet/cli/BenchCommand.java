@@ -123,7 +123,7 @@ final class BenchCommand implements Command {
         }
         // after every test: mapping the file a second time would otherwise count in the peak RSS reported above
         for (Probe p : probes) {
-            reportBandwidth(model, p, json, out);
+            reportBandwidth(model, p, json, out, err);
         }
         return 0;
     }
@@ -133,10 +133,11 @@ final class BenchCommand implements Command {
     }
 
     /** Measures the read bandwidth of the probe's threads over the model file and relates the tg result to it. */
-    private static void reportBandwidth(Path model, Probe probe, boolean json, PrintStream out) {
+    private static void reportBandwidth(Path model, Probe probe, boolean json, PrintStream out, PrintStream err) {
         int t = probe.threads();
         if (!Files.isRegularFile(model)) {
-            out.println("bandwidth: skipped, " + model + " is not a single file");
+            // on stderr: --json output stays one JSON object per line
+            err.println("bandwidth: skipped, " + model + " is not a single file");
             return;
         }
         ReadBandwidth.Result read;

@@ -101,6 +101,15 @@ class CliTest {
     }
 
     @Test
+    void benchBandwidthOnACheckpointDirectoryKeepsTheJsonLinesClean() {
+        Result r = run("bench", "--model", fixture("tiny-a/hf").toString(), "-p", "0", "-n", "2", "-t", "1", "-r", "1",
+                "--bandwidth", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out().strip().split("\n")).singleElement().asString().startsWith("{\"test\": \"tg2\"");
+        assertThat(r.err()).contains("bandwidth: skipped");
+    }
+
+    @Test
     void badCommandLinesExitWithUsageErrors() {
         assertThat(run().code()).isEqualTo(2);
         assertThat(run("frobnicate").code()).isEqualTo(2);

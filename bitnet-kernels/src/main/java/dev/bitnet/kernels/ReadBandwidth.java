@@ -9,9 +9,9 @@ import java.util.Objects;
  * Measures how fast this machine streams a memory region with a given number of threads: the bound a
  * decode step works against, since decode reads every weight once per token.
  *
- * <p>Each thread reads one contiguous slice front to back with plain 8-byte loads (the JIT-compiled
- * loop issues loads far faster than DRAM delivers them, so the result is the memory system's, not the
- * loop's). Measured in the same run as a benchmark, it turns tokens/s into a fraction of what the
+ * <p>Each thread reads one contiguous slice with plain 8-byte loads, as four sequential streams a
+ * quarter of the slice apart (the JIT-compiled loop issues loads far faster than DRAM delivers them, and
+ * several streams keep enough misses in flight, so the result is the memory system's, not the loop's). Measured in the same run as a benchmark, it turns tokens/s into a fraction of what the
  * machine allowed at that moment, which on a shared or virtual machine varies from one minute to the
  * next.
  */
@@ -25,6 +25,12 @@ public final class ReadBandwidth {
             passBytesPerSecond = passBytesPerSecond.clone();
         }
 
+        /** A copy of the per-pass rates, in the order measured. */
+        @Override
+        public double[] passBytesPerSecond() {
+            return passBytesPerSecond.clone();
+        }
+
         /** The median over the timed passes. */
         public double medianBytesPerSecond() {
             double[] s = passBytesPerSecond.clone();
@@ -36,8 +42,9 @@ public final class ReadBandwidth {
     /**
      * Reads all of {@code region} once untimed (page faults, JIT), then {@code passes} timed times.
      *
-     * @throws IllegalArgumentException if {@code threads < 1}, {@code passes < 1} or the region is smaller
-     *                                  than 8 bytes per thread
+     * @throws IllegalArgumentException if {@code threads < 1}, {@code passes < 1}, the region is smaller
+     *                                  than 8 bytes per thread, or other threads cannot read it (a confined
+     *                                  arena's segment)
      */
     public static Result measure(MemorySegment region, int threads, int passes) {
         Objects.requireNonNull(region, "region");
@@ -52,6 +59,10 @@ public final class ReadBandwidth {
         long perThread = words / threads;
         double[] rates = new double[passes];
         try (WorkerPool pool = new WorkerPool(threads)) {
+            if (!pool.canAccess(region)) {
+                throw new IllegalArgumentException("the region belongs to a confined arena; " + threads
+                        + " threads cannot read it (use a shared or global arena)");
+            }
             for (int pass = -1; pass < passes; pass++) {
                 long start = System.nanoTime();
                 pool.parallelFor(threads, t -> sums[t] += sum(region, t * perThread, t == threads - 1 ? words : (t + 1) * perThread));

@@ -21,6 +21,8 @@ class ReadBandwidthTest {
             for (double v : r.passBytesPerSecond()) {
                 assertThat(v).isPositive().isFinite();
             }
+            r.passBytesPerSecond()[0] = -1;
+            assertThat(r.passBytesPerSecond()[0]).as("the result hands out copies").isPositive();
             assertThat(r.medianBytesPerSecond()).isBetween(
                     java.util.Arrays.stream(r.passBytesPerSecond()).min().orElseThrow(),
                     java.util.Arrays.stream(r.passBytesPerSecond()).max().orElseThrow());
@@ -35,6 +37,16 @@ class ReadBandwidthTest {
             assertThatThrownBy(() -> ReadBandwidth.measure(small, 1, 0)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> ReadBandwidth.measure(small, 2, 1)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("too small");
+        }
+    }
+
+    @Test
+    void aConfinedRegionIsRejectedBeforeAnyThreadTouchesIt() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment confined = arena.allocate(1 << 16);
+            assertThatThrownBy(() -> ReadBandwidth.measure(confined, 2, 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("confined");
+            assertThat(ReadBandwidth.measure(confined, 1, 1).bytes()).as("one thread is the caller itself").isEqualTo(1 << 16);
         }
     }
 }
