@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Train the demo BitNet b1.58 model from scratch on the prepared corpus (CPU, seeded).
+"""Train the demo BitNet b1.58 model on the prepared corpus (CPU, seeded), from scratch or, with
+--init, from the weights of an earlier run of the same shape (the optimizer starts afresh).
 
 Each document is encoded with BOS in front and EOS behind, and all documents are concatenated into one stream;
 every step draws batch windows of context+1 tokens at offsets from a seeded generator, so a run
