@@ -20,7 +20,7 @@ import java.util.List;
  * a {@link Sampler} chain (top-k 20, temperature 0.7, seeded draw) and a streaming decoder.
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp bitnet-examples/target/bitnet-cli.jar \
+ * java --add-modules jdk.incubator.vector -cp bitnet-examples/cli/target/bitnet-cli.jar \
  *     dev.bitnet.examples.CustomSamplingLoop MODEL.gguf "Once upon a time"
  * </pre>
  */

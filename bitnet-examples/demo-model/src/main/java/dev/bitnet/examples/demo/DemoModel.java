@@ -1,8 +1,7 @@
-package dev.bitnet.cli;
+package dev.bitnet.examples.demo;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,27 +12,24 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * The demo model shipped inside the CLI jar, used when a command gets no {@code --model}. A model is
- * memory-mapped, so the resource is copied once to a cache file named by its content hash.
+ * The small demo model this project trained (see {@code MODEL.md} beside it), shipped as a class-path
+ * resource so that the command line, the server and the framework examples run with no download.
+ * A model is memory-mapped, so the resource is copied once to a cache file named by its content hash.
  */
-final class DemoModel {
-    static final String RESOURCE = "/dev/bitnet/examples/demo/demo.gguf";
+public final class DemoModel {
+    /** Class-path location of the GGUF file. */
+    public static final String RESOURCE = "/dev/bitnet/examples/demo/demo.gguf";
 
     private DemoModel() {
     }
 
-    /** {@code --model FILE}, or the demo model when absent. */
-    static Path modelOrDemo(Args args, PrintStream err) {
-        var given = args.path("model");
-        if (given.isPresent()) {
-            return given.get();
-        }
-        Path demo = extract().orElseThrow(() -> new UsageException("missing --model FILE (this build has no demo model)"));
-        err.println("no --model given: using the built-in demo model (" + demo + ")");
-        return demo;
-    }
-
-    static Optional<Path> extract() {
+    /**
+     * The demo model as a file: {@code java.io.tmpdir/bitnet-java-demo/demo-model-HASH.gguf}, written
+     * atomically on first use. Empty when the resource is not on the class path.
+     *
+     * @throws UncheckedIOException when the file cannot be written
+     */
+    public static Optional<Path> extract() {
         try (InputStream in = DemoModel.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 return Optional.empty();

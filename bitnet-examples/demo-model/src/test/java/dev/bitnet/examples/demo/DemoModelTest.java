@@ -1,4 +1,4 @@
-package dev.bitnet.examples;
+package dev.bitnet.examples.demo;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
