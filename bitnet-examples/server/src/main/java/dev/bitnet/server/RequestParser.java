@@ -65,7 +65,7 @@ public final class RequestParser {
         }
         if (present(root.get("audio")) || isNonTextModalities(root.get("modalities"))) {
             throw ApiException.unsupported(present(root.get("audio")) ? "audio" : "modalities",
-                    "only text output is supported by this server");
+                    "output other than text is not supported by this server");
         }
         List<ChatMessage> messages = messages(root.get("messages"));
         Options o = options(root);
