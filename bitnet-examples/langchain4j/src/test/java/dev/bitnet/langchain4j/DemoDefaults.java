@@ -10,9 +10,9 @@ final class DemoDefaults {
     static final int EOS = 4094;
     static final int EOT = 4095;
 
-    static final ChatRequestParameters PARAMETERS = BitNetChatRequestParameters.builder()
-            .logitBias(Map.of(EOS, Double.NEGATIVE_INFINITY, EOT, Double.NEGATIVE_INFINITY))
-            .build();
+    static final Map<Integer, Double> NO_END = Map.of(EOS, Double.NEGATIVE_INFINITY, EOT, Double.NEGATIVE_INFINITY);
+
+    static final ChatRequestParameters PARAMETERS = BitNetChatRequestParameters.builder().logitBias(NO_END).build();
 
     private DemoDefaults() {
     }
