@@ -65,6 +65,8 @@ final class FakeHub implements AutoCloseable {
     /** Transfers longer than {@link #cutAfter} to cut after that many bytes, counted down per cut (0 = none). */
     final AtomicInteger cutsLeft = new AtomicInteger();
     volatile long cutAfter = 100_000;
+    /** Transfers longer than {@link #cutAfter} to stall (send nothing more) after that many bytes. */
+    final AtomicInteger stallsLeft = new AtomicInteger();
     /** Serve bodies with one byte flipped. */
     volatile boolean corrupt;
     /** Ignore Range headers (answer 200 with the whole file). */
@@ -181,17 +183,22 @@ final class FakeHub implements AutoCloseable {
 
     private void cdn(HttpExchange ex) throws IOException {
         String etag = ex.getRequestURI().getPath().substring("/blobs/".length());
+        byte[] found = null;
         for (Repo r : repos.values()) {
             synchronized (r.files) {
                 for (FakeFile f : r.files.values()) {
                     if (f.etag.equals(etag)) {
-                        content(ex, f.content);
-                        return;
+                        found = f.content;
                     }
                 }
             }
         }
-        send(ex, 404, null);
+        // sent outside the lock: a stalled transfer must not block the hub
+        if (found == null) {
+            send(ex, 404, null);
+        } else {
+            content(ex, found);
+        }
     }
 
     /** Sends the content, honouring Range, with the configured faults. */
@@ -219,6 +226,16 @@ final class FakeHub implements AutoCloseable {
             out.flush();
             // closing short of Content-Length makes the server drop the connection
             throw new IOException("cut");
+        }
+        if (length > cutAfter && stallsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            out.write(data, start, (int) cutAfter);
+            out.flush();
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("stalled");
         }
         out.write(data, start, length);
     }

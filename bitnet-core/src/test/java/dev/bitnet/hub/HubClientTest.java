@@ -200,6 +200,14 @@ class HubClientTest {
     }
 
     @Test
+    void stalledTransferIsCutAndResumed() throws IOException {
+        fake.stallsLeft.set(1);
+        Path local = download(env().withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300)), "hf://org/tiny-gguf/tiny-a-i2_s.gguf");
+        assertThat(Files.readAllBytes(local)).isEqualTo(gguf);
+        assertThat(fake.requests("cdn", "GET").getLast().range()).isEqualTo("bytes=100000-");
+    }
+
+    @Test
     void serverIgnoringRangeRestartsFromZero() throws IOException {
         fake.cutsLeft.set(1);
         fake.ignoreRange = true;
