@@ -361,8 +361,18 @@ public final class BitNetModel implements AutoCloseable {
 
     /** Answers the last user turn of a conversation, reporting text as it is produced. */
     public Generation chat(List<ChatMessage> messages, GenerationOptions options, GenerationListener listener) {
-        int[] prompt = ChatPromptEncoder.encode(tokenizer(), chatTemplate, messages, true);
-        return generate(prompt, chatOptions(options), listener);
+        return generate(encodeChat(messages), chatOptions(options), listener);
+    }
+
+    /**
+     * Renders a conversation with the model's chat template, ending with the prompt of the assistant's
+     * turn, and tokenizes it: the prompt {@link #chat} generates from.
+     *
+     * @throws UnsupportedModelException if the model has no tokenizer
+     */
+    public int[] encodeChat(List<ChatMessage> messages) {
+        Objects.requireNonNull(messages, "messages");
+        return ChatPromptEncoder.encode(tokenizer(), chatTemplate, messages, true);
     }
 
     /** Starts a multi-turn chat; each turn reuses the KV cache of the conversation so far. */
@@ -375,8 +385,14 @@ public final class BitNetModel implements AutoCloseable {
         return new Chat(this, List.of(ChatMessage.system(systemPrompt)));
     }
 
-    /** Adds the template's end-of-turn tokens to the stop ids. */
-    GenerationOptions chatOptions(GenerationOptions options) {
+    /**
+     * The options {@link #chat} generates with: {@code options} plus the chat template's end-of-turn
+     * tokens as stop ids, so a reply ends with its turn.
+     *
+     * @throws UnsupportedModelException if the model has no tokenizer
+     */
+    public GenerationOptions chatOptions(GenerationOptions options) {
+        Objects.requireNonNull(options, "options");
         Tokenizer t = tokenizer();
         List<Integer> ids = new ArrayList<>(options.stopTokenIds());
         for (String text : chatTemplate.stopTexts()) {
