@@ -5,6 +5,7 @@ import dev.bitnet.chat.ChatPromptEncoder;
 import dev.bitnet.chat.ChatTemplate;
 import dev.bitnet.chat.ChatTemplates;
 import dev.bitnet.gguf.GgufFile;
+import dev.bitnet.hub.ModelLocator;
 import dev.bitnet.kernels.Kernels;
 import dev.bitnet.kernels.TernaryKernel;
 import dev.bitnet.model.GgufModelLoader;
@@ -78,6 +79,33 @@ public final class BitNetModel implements AutoCloseable {
     /** Loads a GGUF model with default options. */
     public static BitNetModel load(Path path) {
         return load(path, LoadOptions.defaults());
+    }
+
+    /**
+     * Loads a model named by text: a path (GGUF file, checkpoint directory, or a directory holding one
+     * GGUF as {@code huggingface-cli download --local-dir} leaves it), or a Hugging Face Hub reference
+     * {@code hf://ORG/REPO[@REVISION][/PATH]}, downloaded into (or found in) the cache shared with
+     * huggingface_hub, configured by {@code HF_HUB_CACHE}, {@code HF_HOME}, {@code HF_ENDPOINT},
+     * {@code HF_TOKEN} and {@code HF_HUB_OFFLINE}. See {@link dev.bitnet.hub.ModelLocator}.
+     *
+     * @throws UncheckedIOException     if the download fails; its cause is a {@link dev.bitnet.hub.HubException}
+     *                                  that says why (token needed, not found, network, hash mismatch)
+     * @throws IllegalArgumentException if an {@code hf://} reference is malformed
+     */
+    public static BitNetModel load(String reference, LoadOptions options) {
+        Objects.requireNonNull(reference, "reference");
+        Path path;
+        try {
+            path = ModelLocator.resolve(reference);
+        } catch (IOException e) {
+            throw new UncheckedIOException(reference + ": " + e.getMessage(), e);
+        }
+        return load(path, options);
+    }
+
+    /** {@link #load(String, LoadOptions)} with default options. */
+    public static BitNetModel load(String reference) {
+        return load(reference, LoadOptions.defaults());
     }
 
     /**
