@@ -5,7 +5,6 @@ import dev.bitnet.GenerationOptions;
 import dev.bitnet.LoadOptions;
 import dev.bitnet.TokenStream;
 import dev.bitnet.chat.ChatMessage;
-import dev.bitnet.chat.ChatPromptEncoder;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.metadata.ChatGenerationMetadata;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
@@ -19,7 +18,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -92,8 +90,9 @@ public final class BitNetChatModel implements ChatModel, AutoCloseable {
         return Flux.defer(() -> {
             Request r = request(prompt);
             String id = newId();
-            int[] ids = ChatPromptEncoder.encode(model.tokenizer(), model.chatTemplate(), r.messages(), true);
-            GenerationOptions options = withEndOfTurnStops(r.options());
+            // the template's rendering and end-of-turn stop ids, as call() (BitNetModel.chat) uses them
+            int[] ids = model.encodeChat(r.messages());
+            GenerationOptions options = model.chatOptions(r.options());
             return Flux.<ChatResponse, TokenStream>generate(
                     () -> model.stream(ids, options),
                     (stream, sink) -> {
@@ -109,15 +108,6 @@ public final class BitNetChatModel implements ChatModel, AutoCloseable {
                     },
                     TokenStream::close);
         }).subscribeOn(Schedulers.boundedElastic());
-    }
-
-    /** The template's end-of-turn tokens as stop ids, as {@link BitNetModel#chat} adds them: both give the same reply. */
-    private GenerationOptions withEndOfTurnStops(GenerationOptions options) {
-        List<Integer> stopIds = new ArrayList<>(options.stopTokenIds());
-        for (String text : model.chatTemplate().stopTexts()) {
-            model.tokenizer().tokenId(text).ifPresent(stopIds::add);
-        }
-        return options.toBuilder().stopTokenIds(stopIds).build();
     }
 
     private Request request(Prompt prompt) {
