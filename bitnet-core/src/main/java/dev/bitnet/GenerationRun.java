@@ -90,6 +90,7 @@ final class GenerationRun {
         common = Math.min(common, prompt.length - 1);
         session.truncate(common);
         session.append(Arrays.copyOfRange(prompt, common, prompt.length), logits);
+        checkLogits(prompt[prompt.length - 1]);
         return prompt.length - common;
     }
 
@@ -141,7 +142,13 @@ final class GenerationRun {
         }
         one[0] = id;
         session.append(one, logits);
+        checkLogits(id);
         return out;
+    }
+
+    /** Corrupt weights show up here as NaN/infinite logits: a clear error instead of a sampler failure. */
+    private void checkLogits(int token) {
+        LogitCheck.check(logits, logits.length, session.model(), session.position() - 1, token);
     }
 
     /** Ends the run; returns the text held back until now (undecodable tail, possible stop-string prefix). */
