@@ -217,6 +217,8 @@ public final class GgufModelLoader {
             case Q8_0 -> Optional.of(FloatFormat.Q8_0);
             case Q4_0 -> Optional.of(FloatFormat.Q4_0);
             case Q6_K -> Optional.of(FloatFormat.Q6_K);
+            case Q4_K -> Optional.of(FloatFormat.Q4_K);
+            case Q5_K -> Optional.of(FloatFormat.Q5_K);
             default -> Optional.empty();
         };
     }
