@@ -33,6 +33,10 @@ import java.util.SplittableRandom;
  * threads read the model file's (cached) pages: that bandwidth divided by the bytes one token reads is
  * the bound on decode, and the tgN result is reported as a fraction of it. On a shared machine the
  * bandwidth moves from minute to minute, so a ratio measured in the same run says more than tok/s.
+ *
+ * <p>With {@code --parallel 1,2,4,8}, tgN is measured for each count of concurrent sequences decoded
+ * together by a {@link dev.bitnet.BatchScheduler}, and its tok/s is the aggregate over them; every
+ * JSON line carries {@code "parallel"} (1 for the single-sequence tests).
  */
 final class BenchCommand implements Command {
     @Override
@@ -47,7 +51,7 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model FILE [-p 128] [-n 128] [-t 1,2] [-r 3] [--kernel scalar|vector|native] [--int8-head] [--bandwidth] [--json]";
+        return "--model FILE [-p 128] [-n 128] [-t 1,2] [-r 3] [--parallel 1,2,4,8] [--kernel scalar|vector|native] [--int8-head] [--bandwidth] [--json]";
     }
 
     @Override
@@ -56,12 +60,21 @@ final class BenchCommand implements Command {
     }
 
     /** One test's result, in tokens per second. */
-    record Result(String test, int threads, String kernel, double mean, double sd, int reps, double loadMs, long peakRssBytes) {
+    record Result(String test, int threads, String kernel, double mean, double sd, int reps, double loadMs, long peakRssBytes,
+                  int parallel) {
         String json() {
             return String.format(Locale.ROOT,
                     "{\"test\": \"%s\", \"threads\": %d, \"kernel\": \"%s\", \"tok_s_mean\": %.3f, \"tok_s_sd\": %.3f, "
-                            + "\"reps\": %d, \"load_ms\": %.1f, \"peak_rss_bytes\": %d}",
-                    test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes);
+                            + "\"reps\": %d, \"load_ms\": %.1f, \"peak_rss_bytes\": %d, \"parallel\": %d}",
+                    test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, parallel);
+        }
+
+        Result withParallel(int n) {
+            return new Result(test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, n);
+        }
+
+        Result withRss(double loadMs, long peakRssBytes) {
+            return new Result(test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, parallel);
         }
     }
 
@@ -76,9 +89,14 @@ final class BenchCommand implements Command {
         boolean json = args.flag("json");
         boolean int8Head = args.flag("int8-head");
         boolean bandwidth = args.flag("bandwidth");
+        Optional<int[]> parallel = args.intList("parallel");
         args.finish();
         if (prompt < 0 || gen < 0 || reps < 1 || threads.length == 0 || (prompt == 0 && gen == 0)) {
             throw new UsageException("need -p >= 0, -n >= 0 (not both 0), -r >= 1 and at least one thread count");
+        }
+        if (parallel.isPresent() && (parallel.get().length == 0 || Arrays.stream(parallel.get()).anyMatch(n -> n < 1 || n > 256)
+                || gen < 2)) {
+            throw new UsageException("--parallel needs a list of sequence counts in [1, 256], e.g. 1,2,4,8, and -n >= 2");
         }
         if (!json) {
             out.printf("| %-28s | %9s | %7s | %-14s | %8s | %18s |%n", "model", "size", "threads", "kernel", "test", "t/s");
@@ -97,18 +115,23 @@ final class BenchCommand implements Command {
                 if (prompt > 0) {
                     forThreads.add(measure("pp" + prompt, m, t, reps, () -> promptRun(m, prompt)));
                 }
-                if (gen > 0) {
+                if (gen > 0 && parallel.isEmpty()) {
                     forThreads.add(measure("tg" + gen, m, t, reps, () -> generationRun(m, gen)));
+                }
+                if (gen > 0 && parallel.isPresent()) {
+                    for (int n : parallel.get()) {
+                        forThreads.add(measure("tg" + gen, m, t, reps, () -> ParallelDecode.run(m, n, gen)).withParallel(n));
+                    }
                 }
                 long rss = peakRss();
                 for (Result r : forThreads) {
-                    Result withRss = new Result(r.test(), r.threads(), r.kernel(), r.mean(), r.sd(), r.reps(), m.loadMillis(), rss);
+                    Result withRss = r.withRss(m.loadMillis(), rss);
                     results.add(withRss);
                     if (json) {
                         out.println(withRss.json());
                     } else {
                         out.printf(Locale.ROOT, "| %-28s | %9s | %7d | %-14s | %8s | %8.2f ± %7.2f |%n", abbreviate(model),
-                                size(model), t, r.kernel(), r.test(), r.mean(), r.sd());
+                                size(model), t, r.kernel(), parallel.isPresent() ? r.test() + " x" + r.parallel() : r.test(), r.mean(), r.sd());
                     }
                     out.flush();
                 }
@@ -176,7 +199,7 @@ final class BenchCommand implements Command {
         }
         double mean = Arrays.stream(rates).average().orElse(0);
         double var = reps > 1 ? Arrays.stream(rates).map(r -> (r - mean) * (r - mean)).sum() / (reps - 1) : 0;
-        return new Result(test, threads, m.kernelName(), mean, Math.sqrt(var), reps, m.loadMillis(), 0);
+        return new Result(test, threads, m.kernelName(), mean, Math.sqrt(var), reps, m.loadMillis(), 0, 1);
     }
 
     private static double promptRun(BitNetModel m, int n) {

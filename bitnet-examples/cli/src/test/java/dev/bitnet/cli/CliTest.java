@@ -84,6 +84,21 @@ class CliTest {
     }
 
     @Test
+    void benchParallelAddsOneTgLinePerSequenceCount(@TempDir Path dir) {
+        Path model = dir.resolve("tiny.gguf");
+        assertThat(run("synth", "--shape", "tiny", "--type", "i2_s", "--seed", "5", "--out", model.toString()).code()).isZero();
+        Result r = run("bench", "--model", model.toString(), "-p", "4", "-n", "6", "-t", "1", "-r", "1", "--parallel", "1,3", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        String[] lines = r.out().strip().split("\n");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).startsWith("{\"test\": \"pp4\", \"threads\": 1,").endsWith("\"parallel\": 1}");
+        assertThat(lines[1]).startsWith("{\"test\": \"tg6\", \"threads\": 1,").contains("\"tok_s_mean\": ").endsWith("\"parallel\": 1}");
+        assertThat(lines[2]).startsWith("{\"test\": \"tg6\", \"threads\": 1,").endsWith("\"parallel\": 3}");
+        assertThat(run("bench", "--model", model.toString(), "-n", "6", "--parallel", "0").code()).isEqualTo(2);
+        assertThat(run("bench", "--model", model.toString(), "-n", "1", "--parallel", "2").code()).isEqualTo(2);
+    }
+
+    @Test
     void benchBandwidthAddsOneReadLinePerThreadCountAfterTheTests(@TempDir Path dir) {
         Path model = dir.resolve("tiny.gguf");
         assertThat(run("synth", "--shape", "tiny", "--type", "i2_s", "--seed", "4", "--out", model.toString()).code()).isZero();
