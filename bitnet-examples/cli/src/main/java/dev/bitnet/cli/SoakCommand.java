@@ -47,6 +47,8 @@ final class SoakCommand implements Command {
             "The results of the study"};
     private static final int MAX_TOKENS = 24;
     private static final int CLOSE_ROUNDS = 5;
+    /** Memory mappings the process may gain without a leak (see the leak check). */
+    private static final int MAPPING_SLACK = 16;
 
     @Override
     public String name() {
@@ -150,16 +152,19 @@ final class SoakCommand implements Command {
         Resources after = settle(modelPath, baseline);
 
         int watchdogReports = WorkerPool.totalWatchdogReports() - reportsBefore;
+        // mappings move a little on their own (the JIT's code heap, the C library's per-thread arenas); a leak
+        // per model or session would show as hundreds over a soak, and the model file's own mappings must be 0
         boolean leaks = after.threads() > baseline.threads() || after.openFiles() > baseline.openFiles()
-                || after.mappings() > baseline.mappings() || after.modelFiles() > 0 || after.modelMappings() > 0;
+                || after.mappings() > baseline.mappings() + MAPPING_SLACK || after.modelFiles() > 0 || after.modelMappings() > 0;
         boolean ok = stats.mismatches.get() == 0 && stats.errors.get() == 0 && closeErrors == 0 && !leaks && watchdogReports == 0;
         if (json) {
             out.println(json(sessions, ran, stats, closeErrors, watchdogReports, baseline, after, ok));
         } else {
             out.printf(Locale.ROOT, "soak: %d sessions for %.0f s on %s: %d operations %s%n", sessions, ran,
                     modelPath.getFileName(), stats.operations.get(), stats.byKind);
-            out.printf(Locale.ROOT, "  outputs equal to single-threaded runs: %s (%d mismatches, %d errors)%n",
-                    stats.mismatches.get() == 0 && stats.errors.get() == 0 ? "yes" : "NO", stats.mismatches.get(), stats.errors.get());
+            out.printf(Locale.ROOT, "  outputs equal to single-threaded runs: %s (%d mismatches %s, %d errors)%n",
+                    stats.mismatches.get() == 0 && stats.errors.get() == 0 ? "yes" : "NO", stats.mismatches.get(),
+                    stats.mismatchesByKind, stats.errors.get());
             out.printf(Locale.ROOT, "  close while generating: %d rounds x %d threads, %d unexpected outcome(s)%n",
                     CLOSE_ROUNDS, sessions, closeErrors);
             out.printf(Locale.ROOT, "  worker pool watchdog reports: %d%n", watchdogReports);
@@ -201,6 +206,7 @@ final class SoakCommand implements Command {
         final AtomicLong mismatches = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
         final Map<String, AtomicLong> byKind = new ConcurrentHashMap<>();
+        final Map<String, AtomicLong> mismatchesByKind = new ConcurrentHashMap<>();
         final AtomicReference<String> firstError = new AtomicReference<>();
 
         void fail(String what) {
@@ -325,6 +331,7 @@ final class SoakCommand implements Command {
                         Object got = execute(model, w, reference);
                         if (got != null && !got.equals(reference.get(w))) {
                             stats.mismatches.incrementAndGet();
+                            stats.mismatchesByKind.computeIfAbsent(w.kind(), k -> new AtomicLong()).incrementAndGet();
                             stats.fail(w + ": got " + got + ", single-threaded " + reference.get(w));
                         }
                     } catch (RuntimeException | Error e) {
@@ -403,7 +410,7 @@ final class SoakCommand implements Command {
             Thread.sleep(500);
             r = Resources.now(model);
             if (baseline == null ? i >= 1 : r.threads() <= baseline.threads() && r.openFiles() <= baseline.openFiles()
-                    && r.mappings() <= baseline.mappings() && r.modelMappings() == 0) {
+                    && r.mappings() <= baseline.mappings() + MAPPING_SLACK && r.modelMappings() == 0) {
                 break;
             }
         }
