@@ -57,7 +57,7 @@ public final class BitNetModel implements AutoCloseable {
     private final double loadMillis;
     private final @Nullable Tokenizer tokenizer;
     private final ChatTemplate chatTemplate;
-    private volatile boolean closed;
+    private final CloseGuard guard = new CloseGuard();
 
     private BitNetModel(Path path, GgufFile file, List<AutoCloseable> resources, ModelConfig config, TernaryKernel kernel,
                         Arena arena, Transformer transformer, LoadOptions options, double loadMillis,
@@ -441,18 +441,31 @@ public final class BitNetModel implements AutoCloseable {
     }
 
     void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("model " + path.getFileName() + " is closed");
+        if (guard.isClosed()) {
+            throw closedException();
         }
     }
 
-    /** Stops compute threads and unmaps the file. Sessions fail afterwards. Idempotent. */
+    IllegalStateException closedException() {
+        return new IllegalStateException("model " + path.getFileName() + " is closed");
+    }
+
+    /** The guard every forward step holds while it runs on this model's memory. */
+    CloseGuard guard() {
+        return guard;
+    }
+
+    /**
+     * Stops compute threads and unmaps the file. Safe while other threads generate: forward steps
+     * already running finish first (close waits for them), and every later step, on any session,
+     * throws {@link IllegalStateException} ("model ... is closed"), so a concurrent generation either
+     * completes or ends with that exception; none reads freed memory. Sessions can still be closed
+     * afterwards. Idempotent: later calls return at once.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (guard.close()) {
+            release(kernel, arena, file, resources);
         }
-        closed = true;
-        release(kernel, arena, file, resources);
     }
 }

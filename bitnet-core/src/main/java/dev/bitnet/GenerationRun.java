@@ -51,6 +51,7 @@ final class GenerationRun {
         common = Math.min(common, prompt.length - 1);
         session.truncate(common);
         session.append(Arrays.copyOfRange(prompt, common, prompt.length), logits);
+        checkLogits(prompt[prompt.length - 1]);
         return prompt.length - common;
     }
 
@@ -82,8 +83,14 @@ final class GenerationRun {
         if (!sequence.finished()) {
             one[0] = sequence.lastToken();
             session.append(one, logits);
+            checkLogits(one[0]);
         }
         return out;
+    }
+
+    /** Corrupt weights show up here as NaN/infinite logits: a clear error instead of a sampler failure. */
+    private void checkLogits(int token) {
+        LogitCheck.check(logits, logits.length, session.model(), session.position() - 1, token);
     }
 
     /** Runs to the end and returns the result. */

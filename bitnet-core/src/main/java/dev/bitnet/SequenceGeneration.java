@@ -34,6 +34,7 @@ final class SequenceGeneration {
     private @Nullable FinishReason finish;
     private int promptEvaluated;
     private double promptMillis;
+    private boolean started;
     private long generationStart;
     private long generationEnd;
 
@@ -70,9 +71,20 @@ final class SequenceGeneration {
         this.promptEvaluated = evaluated;
         this.promptMillis = millis;
         this.generationStart = System.nanoTime();
+        this.started = true;
         if (options.maxTokens() == 0) {
             finish(FinishReason.MAX_TOKENS);
         }
+    }
+
+    /** Whether {@link #promptDone} has been called. */
+    boolean started() {
+        return started;
+    }
+
+    /** Whether the options allow no tokens at all (the run ends as soon as it starts). */
+    boolean generatesNothing() {
+        return options.maxTokens() == 0;
     }
 
     /** Prompt tokens that were evaluated (the others came from a session's cache). */

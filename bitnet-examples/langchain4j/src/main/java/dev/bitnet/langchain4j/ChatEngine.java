@@ -3,8 +3,8 @@ package dev.bitnet.langchain4j;
 import dev.bitnet.BitNetModel;
 import dev.bitnet.Generation;
 import dev.bitnet.GenerationOptions;
+import dev.bitnet.TokenStream;
 import dev.bitnet.chat.ChatMessage;
-import dev.bitnet.chat.ChatPromptEncoder;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -14,7 +14,6 @@ import dev.langchain4j.model.chat.response.ChatResponseMetadata;
 import dev.langchain4j.model.output.TokenUsage;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -75,19 +74,11 @@ final class ChatEngine implements AutoCloseable {
     }
 
     /**
-     * The prompt ids and options for pull-style streaming: the chat template's rendering and its end-of-turn
-     * tokens as extra stop ids, exactly what {@link BitNetModel#chat} uses, so both give the same reply.
+     * Starts pull-style generation of the reply: the chat template's rendering and its end-of-turn stop ids,
+     * exactly what {@link BitNetModel#chat} uses, so both give the same reply. Evaluates the prompt.
      */
-    int[] promptIds(Prepared p) {
-        return ChatPromptEncoder.encode(model.tokenizer(), model.chatTemplate(), p.messages(), true);
-    }
-
-    GenerationOptions streamingOptions(Prepared p) {
-        List<Integer> stopIds = new ArrayList<>(p.options().stopTokenIds());
-        for (String text : model.chatTemplate().stopTexts()) {
-            model.tokenizer().tokenId(text).ifPresent(stopIds::add);
-        }
-        return p.options().toBuilder().stopTokenIds(stopIds).build();
+    TokenStream stream(Prepared p) {
+        return model.stream(model.encodeChat(p.messages()), model.chatOptions(p.options()));
     }
 
     ChatResponse response(Generation g) {

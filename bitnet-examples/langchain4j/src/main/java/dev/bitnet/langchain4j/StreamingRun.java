@@ -32,7 +32,7 @@ final class StreamingRun implements StreamingHandle {
     }
 
     void run() {
-        try (TokenStream tokens = engine.model().stream(engine.promptIds(prepared), engine.streamingOptions(prepared))) {
+        try (TokenStream tokens = engine.stream(prepared)) {
             stream = tokens;
             while (!cancelled && tokens.hasNext()) {
                 String piece = tokens.next();

@@ -50,6 +50,7 @@ public final class BitNetServer implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService handlers;
     private final byte @Nullable [] apiKeyHash;
+    private final ChatPage chatPage = ChatPage.load();
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private final long startedAt = System.currentTimeMillis() / 1000;
@@ -233,8 +234,9 @@ public final class BitNetServer implements AutoCloseable {
     /** A bounded set of route names for the metrics (never the raw path). */
     private static String routeName(String path) {
         return switch (path) {
-            case "/v1/chat/completions", "/v1/completions", "/v1/models", "/health", "/tokenize", "/detokenize",
+            case "/", "/v1/chat/completions", "/v1/completions", "/v1/models", "/health", "/tokenize", "/detokenize",
                  "/metrics" -> path;
+            case "/index.html" -> "/";
             default -> path.startsWith("/v1/models/") ? "/v1/models/{id}" : "other";
         };
     }
@@ -244,6 +246,13 @@ public final class BitNetServer implements AutoCloseable {
         if (path.equals("/health")) {
             requireMethod(method, "GET");
             return health(ex);
+        }
+        if (path.equals("/") || path.equals("/index.html")) {
+            if (!method.equals("HEAD")) {
+                requireMethod(method, "GET");
+            }
+            chatPage.send(ex);
+            return 200;
         }
         checkApiKey(ex);
         ServerState s = state;
