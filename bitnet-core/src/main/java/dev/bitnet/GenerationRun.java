@@ -1,5 +1,7 @@
 package dev.bitnet;
 
+import dev.bitnet.model.HeadUse;
+
 import dev.bitnet.sampling.Sampler;
 import dev.bitnet.sampling.StopStringMatcher;
 import dev.bitnet.tokenizer.StreamingDecoder;
@@ -27,6 +29,7 @@ final class GenerationRun {
     private final StopStringMatcher stops;
     private final GenerationListener listener;
     private final float[] logits;
+    private final HeadUse headUse;
     private final int[] one = new int[1];
     private final StringBuilder text = new StringBuilder();
     private final int promptTokens;
@@ -53,6 +56,7 @@ final class GenerationRun {
         this.session = session;
         this.options = options;
         this.sampler = Sampler.fromOptions(options, vocab);
+        this.headUse = headUse(options);
         this.stopIds = new HashSet<>(options.stopTokenIds());
         if (tokenizer != null) {
             stopIds.addAll(tokenizer.stopIds());
@@ -89,7 +93,7 @@ final class GenerationRun {
         // the last prompt token is always evaluated again: its logits are what the first sample needs
         common = Math.min(common, prompt.length - 1);
         session.truncate(common);
-        session.append(Arrays.copyOfRange(prompt, common, prompt.length), logits);
+        session.append(Arrays.copyOfRange(prompt, common, prompt.length), logits, headUse);
         return prompt.length - common;
     }
 
@@ -140,7 +144,7 @@ final class GenerationRun {
             return out + finish(FinishReason.MAX_TOKENS);
         }
         one[0] = id;
-        session.append(one, logits);
+        session.append(one, logits, headUse);
         return out;
     }
 
@@ -184,5 +188,19 @@ final class GenerationRun {
 
     private static double rate(int tokens, double millis) {
         return millis > 0 ? tokens / (millis / 1000.0) : 0;
+    }
+
+    /**
+     * What the sampler needs from the head: the argmax alone when greedy; the bounded head's tail-mass rule
+     * when sampling at a temperature up to 1; every logit exact when logit processors could reorder rows.
+     */
+    static HeadUse headUse(GenerationOptions options) {
+        if (options.repeatPenalty() != 1.0 || !options.logitBias().isEmpty()) {
+            return HeadUse.EXACT;
+        }
+        if (options.temperature() == 0) {
+            return HeadUse.GREEDY;
+        }
+        return options.temperature() <= 1.0 ? HeadUse.SAMPLING : HeadUse.EXACT;
     }
 }
