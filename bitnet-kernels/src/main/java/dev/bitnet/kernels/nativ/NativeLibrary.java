@@ -359,6 +359,7 @@ public final class NativeLibrary {
 
     /** {@code bitnet_act_pack}. */
     void pack(MemorySegment q, long stride, int batch, int cols, int pcols, MemorySegment dst, MemorySegment sums) {
+        NativeArgs.pack(q, stride, batch, cols, pcols, dst, sums);
         try {
             pack.invokeExact(q, stride, batch, cols, pcols, dst, sums);
         } catch (Throwable t) {
@@ -369,6 +370,7 @@ public final class NativeLibrary {
     /** {@code bitnet_i2s_gemm}; {@code shortCall} picks the critical (no thread transition) binding. */
     void gemm(boolean shortCall, MemorySegment w, int row0, int row1, int pcols, MemorySegment qp, int batch,
               MemorySegment sums, MemorySegment sa, float sw, MemorySegment y, long yStride) {
+        NativeArgs.gemm(w, row0, row1, pcols, qp, batch, sums, sa, y, yStride);
         try {
             if (shortCall) {
                 gemm.invokeExact(w, row0, row1, pcols, qp, batch, sums, sa, sw, y, yStride);
@@ -382,6 +384,7 @@ public final class NativeLibrary {
 
     /** {@code bitnet_quantize}. */
     void quantize(MemorySegment x, int rows, int cols, MemorySegment q, long stride, MemorySegment sa, MemorySegment sums) {
+        NativeArgs.quantize(x, rows, cols, q, stride, sa, sums);
         try {
             quantize.invokeExact(x, rows, cols, q, stride, sa, sums);
         } catch (Throwable t) {
@@ -391,6 +394,7 @@ public final class NativeLibrary {
 
     /** {@code bitnet_head}. */
     void head(int format, MemorySegment w, int cols, int row0, int row1, MemorySegment x, int batch, MemorySegment y, long yStride) {
+        NativeArgs.head(format, w, cols, row0, row1, x, batch, y, yStride);
         try {
             head.invokeExact(format, w, cols, row0, row1, x, batch, y, yStride);
         } catch (Throwable t) {
