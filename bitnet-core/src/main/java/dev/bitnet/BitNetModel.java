@@ -9,6 +9,7 @@ import dev.bitnet.hub.ModelLocator;
 import dev.bitnet.kernels.Kernels;
 import dev.bitnet.kernels.TernaryKernel;
 import dev.bitnet.model.GgufModelLoader;
+import dev.bitnet.kernels.BoundedHead;
 import dev.bitnet.model.HeadQuantizer;
 import dev.bitnet.model.HfModelLoader;
 import dev.bitnet.model.ModelConfig;
@@ -149,7 +150,15 @@ public final class BitNetModel implements AutoCloseable {
             if (options.int8Head()) {
                 weights = HeadQuantizer.quantizeHead(weights, kernel, arena);
             }
-            Transformer transformer = new Transformer(config, weights, kernel);
+            BoundedHead bounded = null;
+            if (options.headMode() == LoadOptions.HeadMode.BOUNDED) {
+                bounded = BoundedHead.build(weights.output(), kernel, arena).orElse(null);
+                if (bounded == null) {
+                    LOG.info("bounded head unavailable for a {} head on kernel {}; using the exact head",
+                            weights.output().format(), kernel.name());
+                }
+            }
+            Transformer transformer = new Transformer(config, weights, kernel, bounded);
             if (file != null) {
                 file.populate();
             }
