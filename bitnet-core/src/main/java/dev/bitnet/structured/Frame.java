@@ -134,76 +134,99 @@ sealed interface Frame {
      */
     record Text(Frame parent, int minLength, int maxLength, int chars, int utf8, int escape, boolean extraKey,
                 long hash) implements Frame {
+        /** {@link #next} result: the byte is not allowed. */
+        static final long DEAD = -1;
+        /** {@link #next} result: the byte closes the string. */
+        static final long CLOSED = -2;
+
         @Override
         public void step(int b, Sink out) {
-            if (escape != 0) {
-                stepEscape(b, out);
+            if (extraKey) {
+                stepExtraKey(b, out);
                 return;
             }
-            if (utf8 != 0) {
-                int next = Utf8Step.next(utf8, b);
-                if (next >= 0) {
-                    out.add(new Text(parent, minLength, maxLength, chars, next, 0, extraKey, mix(b)));
-                }
-                return;
-            }
-            if (b == '"') {
-                if (chars >= minLength) {
-                    if (extraKey) {
-                        Frame after = ((Obj) parent).afterExtraKey(hash);
-                        if (after != null) {
-                            out.add(after);
-                        }
-                    } else {
-                        out.add(parent);
-                    }
-                }
-                return;
-            }
-            if (chars >= maxLength || b < 0x20) {
-                return;
-            }
-            if (b == '\\') {
-                if (!extraKey) {
-                    out.add(new Text(parent, minLength, maxLength, chars + 1, 0, 1, false, hash));
-                }
-                return;
-            }
-            int next = Utf8Step.next(0, b);
-            if (next >= 0) {
-                out.add(new Text(parent, minLength, maxLength, chars + 1, next, 0, extraKey, mix(b)));
+            long n = next(escape, utf8, chars, minLength, maxLength, b);
+            if (n == CLOSED) {
+                out.add(parent);
+            } else if (n != DEAD) {
+                out.add(new Text(parent, minLength, maxLength, chars(n), utf8(n), escape(n), false, 0L));
             }
         }
 
-        private void stepEscape(int b, Sink out) {
-            int next = -1;
-            switch (escape) {
-                case 1 -> {
-                    if (b == 'u') {
-                        next = 2;
-                    } else if (b == '"' || b == '\\' || b == '/' || b == 'b' || b == 'f' || b == 'n' || b == 'r'
-                            || b == 't') {
-                        next = 0;
-                    }
+        private void stepExtraKey(int b, Sink out) {
+            if (b == '\\') {
+                return;
+            }
+            long n = next(escape, utf8, chars, minLength, maxLength, b);
+            if (n == CLOSED) {
+                Frame after = ((Obj) parent).afterExtraKey(hash);
+                if (after != null) {
+                    out.add(after);
                 }
-                case 2 -> next = b == 'd' || b == 'D' ? 6 : hex(b) ? 3 : -1;
-                case 6 -> next = b >= '0' && b <= '7' ? 4 : -1;
-                case 3 -> next = hex(b) ? 4 : -1;
-                case 4 -> next = hex(b) ? 5 : -1;
-                case 5 -> next = hex(b) ? 0 : -1;
+            } else if (n != DEAD) {
+                out.add(new Text(parent, minLength, maxLength, chars(n), utf8(n), escape(n), true,
+                        Obj.hashByte(hash, b)));
+            }
+        }
+
+        /**
+         * The string automaton on plain numbers, shared by {@link #step} and the allocation-free walk of the
+         * mask: the next (escape, UTF-8 state, characters) packed as {@code escape | utf8 << 3 | chars << 6},
+         * or {@link #DEAD}, or {@link #CLOSED}.
+         */
+        static long next(int escape, int utf8, int chars, int minLength, int maxLength, int b) {
+            if (escape != 0) {
+                int e = nextEscape(escape, b);
+                return e < 0 ? DEAD : pack(e, 0, chars);
+            }
+            if (utf8 != 0) {
+                int u = Utf8Step.next(utf8, b);
+                return u < 0 ? DEAD : pack(0, u, chars);
+            }
+            if (b == '"') {
+                return chars >= minLength ? CLOSED : DEAD;
+            }
+            if (chars >= maxLength || b < 0x20) {
+                return DEAD;
+            }
+            if (b == '\\') {
+                return pack(1, 0, chars + 1);
+            }
+            int u = Utf8Step.next(0, b);
+            return u < 0 ? DEAD : pack(0, u, chars + 1);
+        }
+
+        static long pack(int escape, int utf8, int chars) {
+            return escape | (long) utf8 << 3 | (long) chars << 6;
+        }
+
+        static int escape(long packed) {
+            return (int) (packed & 7);
+        }
+
+        static int utf8(long packed) {
+            return (int) (packed >>> 3 & 7);
+        }
+
+        static int chars(long packed) {
+            return (int) (packed >>> 6);
+        }
+
+        private static int nextEscape(int escape, int b) {
+            return switch (escape) {
+                case 1 -> b == 'u' ? 2 : b == '"' || b == '\\' || b == '/' || b == 'b' || b == 'f' || b == 'n'
+                        || b == 'r' || b == 't' ? 0 : -1;
+                case 2 -> b == 'd' || b == 'D' ? 6 : hex(b) ? 3 : -1;
+                case 6 -> b >= '0' && b <= '7' ? 4 : -1;
+                case 3 -> hex(b) ? 4 : -1;
+                case 4 -> hex(b) ? 5 : -1;
+                case 5 -> hex(b) ? 0 : -1;
                 default -> throw new IllegalStateException("escape state " + escape);
-            }
-            if (next >= 0) {
-                out.add(new Text(parent, minLength, maxLength, chars, 0, next, extraKey, hash));
-            }
+            };
         }
 
         private static boolean hex(int b) {
             return b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F';
-        }
-
-        private long mix(int b) {
-            return extraKey ? Obj.hashByte(hash, b) : 0L;
         }
 
         @Override

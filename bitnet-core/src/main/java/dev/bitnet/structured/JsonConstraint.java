@@ -40,6 +40,16 @@ public final class JsonConstraint {
     /** Whether {@link #mask} holds the mask of the current state. */
     private boolean maskValid;
     private Frame[][] walkStack = new Frame[1][];
+    private long[] stringState = new long[1];
+    /**
+     * Masks of the string-ending tokens for recent string contexts. Inside one string the context (the frame
+     * after the string, the UTF-8 state, whether the string may close, the length budget up to the longest
+     * token) repeats from token to token, so the walk over the quoted tokens runs once per string, not per step.
+     */
+    private final Frame[] cachedParent = new Frame[4];
+    private final int[] cachedCode = new int[4];
+    private final long[][] cachedMask = new long[4][];
+    private int cacheNext;
 
     JsonConstraint(Grammar grammar, TokenVocabulary vocabulary, Collection<Integer> endIds) {
         this.vocabulary = Objects.requireNonNull(vocabulary, "vocabulary");
@@ -151,6 +161,14 @@ public final class JsonConstraint {
         maskValid = false;
     }
 
+    /** Drops the cached mask so the next call computes it again (benchmarks); also the string cache if asked. */
+    void forgetMask(boolean stringCache) {
+        maskValid = false;
+        if (stringCache) {
+            java.util.Arrays.fill(cachedParent, null);
+        }
+    }
+
     /** Reference check for tests: whether the token's bytes keep some parse alive, found by stepping them all. */
     boolean acceptsByBruteForce(int tokenId) {
         if (ended) {
@@ -209,10 +227,10 @@ public final class JsonConstraint {
                         vocabulary.orPlain(mask, u, budget[u]);
                     }
                 }
-                walk(vocabulary.quoted, Arrays.copyOf(inString, s));
+                walkQuoted(Arrays.copyOf(inString, s));
             }
             if (o > 0) {
-                walk(vocabulary.all, Arrays.copyOf(other, o));
+                walk(vocabulary.all, Arrays.copyOf(other, o), mask);
             }
             if (isComplete()) {
                 for (int id : endIds) {
@@ -223,8 +241,102 @@ public final class JsonConstraint {
         maskValid = true;
     }
 
-    /** Marks every token of the trie whose bytes some thread accepts, skipping dead prefixes' subtrees. */
-    private void walk(TokenTrie trie, Frame[] start) {
+    /** The quoted tokens the string threads accept, from the cache when the string context repeats. */
+    private void walkQuoted(Frame[] strings) {
+        if (strings.length != 1 || !(strings[0] instanceof Frame.Text t) || t.extraKey()
+                || vocabulary.quoted.maxDepth >= 1023) {
+            walk(vocabulary.quoted, strings, mask);
+            return;
+        }
+        // the walk depends on chars only through the distances to minLength and maxLength, and no token is
+        // longer than 1023 bytes, so distances are capped there
+        int deficit = Math.min(Math.max(0, t.minLength() - t.chars()), 1023);
+        int budget = Math.min(t.charBudget(), 1023);
+        int code = t.utf8() | deficit << 3 | budget << 13;
+        long[] bits = null;
+        for (int i = 0; i < cachedParent.length; i++) {
+            if (cachedParent[i] == t.parent() && cachedCode[i] == code) {
+                bits = cachedMask[i];
+                break;
+            }
+        }
+        if (bits == null) {
+            bits = new long[mask.length];
+            walkString(t, bits);
+            int slot = cacheNext++ & (cachedParent.length - 1);
+            cachedParent[slot] = t.parent();
+            cachedCode[slot] = code;
+            cachedMask[slot] = bits;
+        }
+        for (int i = 0; i < bits.length; i++) {
+            mask[i] |= bits[i];
+        }
+    }
+
+    /**
+     * The walk of the quoted tokens from inside one plain string, without allocating while the token stays in
+     * the string: the string automaton runs on numbers ({@link Frame.Text#next}) and frames appear only once a
+     * token's quote closes the string.
+     */
+    private void walkString(Frame.Text t, long[] target) {
+        TokenTrie trie = vocabulary.quoted;
+        int size = trie.maxDepth + 1;
+        if (stringState.length < size) {
+            stringState = new long[size];
+        }
+        if (walkStack.length < size) {
+            walkStack = new Frame[size][];
+        }
+        long[] state = stringState;
+        Frame[][] frames = walkStack;
+        Frame[] closed = {t.parent()};
+        state[0] = Frame.Text.pack(t.escape(), t.utf8(), t.chars());
+        frames[0] = null;
+        int min = t.minLength();
+        int max = t.maxLength();
+        int n = trie.nodes();
+        byte[] label = trie.label;
+        int[] depth = trie.depth;
+        int[] end = trie.end;
+        int[] first = trie.first;
+        int[] ids = trie.ids;
+        int i = 1;
+        while (i < n) {
+            int d = depth[i];
+            int b = label[i] & 0xff;
+            Frame[] above = frames[d - 1];
+            if (above == null) {
+                long s = state[d - 1];
+                long next = Frame.Text.next(Frame.Text.escape(s), Frame.Text.utf8(s), Frame.Text.chars(s), min, max, b);
+                if (next == Frame.Text.DEAD) {
+                    i = end[i];
+                    continue;
+                }
+                if (next == Frame.Text.CLOSED) {
+                    frames[d] = closed;
+                } else {
+                    frames[d] = null;
+                    state[d] = next;
+                }
+            } else {
+                Frame[] next = Sink.advance(above, b, sink);
+                if (next == null) {
+                    i = end[i];
+                    continue;
+                }
+                frames[d] = next;
+            }
+            for (int k = first[i], stop = first[i + 1]; k < stop; k++) {
+                int id = ids[k];
+                target[id >>> 6] |= 1L << id;
+            }
+            i++;
+        }
+        Arrays.fill(frames, null);
+    }
+
+    /** Marks in {@code target} every token of the trie whose bytes some thread accepts, skipping dead subtrees. */
+    private void walk(TokenTrie trie, Frame[] start, long[] target) {
         if (walkStack.length < trie.maxDepth + 1) {
             walkStack = new Frame[trie.maxDepth + 1][];
         }
@@ -247,7 +359,7 @@ public final class JsonConstraint {
             stack[d] = next;
             for (int k = first[i], stop = first[i + 1]; k < stop; k++) {
                 int id = ids[k];
-                mask[id >>> 6] |= 1L << id;
+                target[id >>> 6] |= 1L << id;
             }
             i++;
         }
