@@ -16,8 +16,13 @@ import java.util.Arrays;
 sealed interface Frame {
     /** The deepest container nesting a generated value may reach. */
     int MAX_NESTING = 64;
-    /** The most whitespace bytes allowed in one gap between tokens of the JSON text, so a model cannot stall. */
-    int MAX_WHITESPACE = 16;
+    /**
+     * Whitespace allowed in one gap between tokens of the JSON text, so a model cannot stall in it: one space or
+     * tab, or a newline followed by at most this many spaces or tabs of indentation.
+     */
+    int MAX_INDENT = 16;
+    /** Gap state after a single space: nothing more. */
+    int WS_DONE = -1;
     /** Digits allowed in an integer part (integer type: 18, so every value fits a long). */
     int MAX_INT_DIGITS = 18;
     int MAX_NUMBER_INT_DIGITS = 15;
@@ -46,6 +51,20 @@ sealed interface Frame {
 
     static boolean whitespace(int b) {
         return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+    }
+
+    /**
+     * The gap state after whitespace byte {@code b}, or {@code Integer.MIN_VALUE} if not allowed. Gap states: 0
+     * nothing yet, {@link #WS_DONE} after one space or tab, 1 + k after a newline and k indent bytes.
+     */
+    static int nextWhitespace(int ws, int b) {
+        if (ws == 0) {
+            return b == '\n' ? 1 : b == ' ' || b == '\t' ? WS_DONE : Integer.MIN_VALUE;
+        }
+        if (ws >= 1 && ws <= MAX_INDENT && (b == ' ' || b == '\t')) {
+            return ws + 1;
+        }
+        return Integer.MIN_VALUE;
     }
 
     /** Whether a value of {@code node} may start inside {@code depth} enclosing containers and still finish. */
@@ -462,8 +481,9 @@ sealed interface Frame {
         @Override
         public void step(int b, Sink out) {
             if (whitespace(b)) {
-                if (ws < MAX_WHITESPACE) {
-                    out.add(new Obj(parent, node, depth, phase, next, ws + 1, pending, used));
+                int w = nextWhitespace(ws, b);
+                if (w != Integer.MIN_VALUE) {
+                    out.add(new Obj(parent, node, depth, phase, next, w, pending, used));
                 }
                 return;
             }
@@ -618,8 +638,9 @@ sealed interface Frame {
         @Override
         public void step(int b, Sink out) {
             if (whitespace(b)) {
-                if (ws < MAX_WHITESPACE) {
-                    out.add(new Arr(parent, node, depth, phase, count, ws + 1));
+                int w = nextWhitespace(ws, b);
+                if (w != Integer.MIN_VALUE) {
+                    out.add(new Arr(parent, node, depth, phase, count, w));
                 }
                 return;
             }

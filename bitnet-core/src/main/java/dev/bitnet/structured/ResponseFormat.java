@@ -17,8 +17,8 @@ import java.util.Optional;
  *
  * <p>How the output is shaped, beyond validity:
  * <ul>
- * <li>no whitespace before the value or after it; between its tokens at most
- *     {@value Frame#MAX_WHITESPACE} whitespace bytes in a row, so the model cannot stall;</li>
+ * <li>no whitespace before the value or after it; between its tokens one space or tab, or a newline and at
+ *     most {@value Frame#MAX_INDENT} spaces or tabs of indentation, so the model cannot stall;</li>
  * <li>containers nest at most {@value Frame#MAX_NESTING} deep; integers have at most 18 digits, other numbers
  *     at most 15 integer and 15 fraction digits and a 2-digit exponent;</li>
  * <li>object properties come in the order the schema declares them; optional ones may be left out;</li>

@@ -118,8 +118,12 @@ class SchemaCompilerTest {
         assertThat(StructuredTestSupport.acceptsBytes(f, "{\"age\":20", false)).isFalse();
         assertThat(StructuredTestSupport.acceptsBytes(f, " {", false)).isFalse();
         assertThat(StructuredTestSupport.acceptsBytes(f, "{\"name\":\"ab\",\"age\":20} ", false)).isFalse();
-        assertThat(StructuredTestSupport.acceptsBytes(f, "{" + " ".repeat(17), false)).isFalse();
-        assertThat(StructuredTestSupport.acceptsBytes(f, "{" + " ".repeat(16), false)).isTrue();
+        assertThat(StructuredTestSupport.acceptsBytes(f, "{\n" + " ".repeat(17), false)).isFalse();
+        assertThat(StructuredTestSupport.acceptsBytes(f, "{\n" + "\t".repeat(16) + "\"", false)).isTrue();
+        assertThat(StructuredTestSupport.acceptsBytes(f, "{  ", false)).isFalse();
+        assertThat(StructuredTestSupport.acceptsBytes(f, "{\n\n", false)).isFalse();
+        assertThat(StructuredTestSupport.acceptsBytes(f, "{\r", false)).isFalse();
+        assertThat(StructuredTestSupport.acceptsBytes(f, "{ \"name\" : \"ab\" ,\n  \"age\":\t18}", true)).isTrue();
     }
 
     @Test
