@@ -5,6 +5,7 @@ import dev.bitnet.chat.ChatPromptEncoder;
 import dev.bitnet.chat.ChatTemplate;
 import dev.bitnet.chat.ChatTemplates;
 import dev.bitnet.gguf.GgufFile;
+import dev.bitnet.hub.ModelLocator;
 import dev.bitnet.kernels.Kernels;
 import dev.bitnet.kernels.TernaryKernel;
 import dev.bitnet.model.GgufModelLoader;
@@ -56,7 +57,7 @@ public final class BitNetModel implements AutoCloseable {
     private final double loadMillis;
     private final @Nullable Tokenizer tokenizer;
     private final ChatTemplate chatTemplate;
-    private volatile boolean closed;
+    private final CloseGuard guard = new CloseGuard();
 
     private BitNetModel(Path path, GgufFile file, List<AutoCloseable> resources, ModelConfig config, TernaryKernel kernel,
                         Arena arena, Transformer transformer, LoadOptions options, double loadMillis,
@@ -78,6 +79,33 @@ public final class BitNetModel implements AutoCloseable {
     /** Loads a GGUF model with default options. */
     public static BitNetModel load(Path path) {
         return load(path, LoadOptions.defaults());
+    }
+
+    /**
+     * Loads a model named by text: a path (GGUF file, checkpoint directory, or a directory holding one
+     * GGUF as {@code huggingface-cli download --local-dir} leaves it), or a Hugging Face Hub reference
+     * {@code hf://ORG/REPO[@REVISION][/PATH]}, downloaded into (or found in) the cache shared with
+     * huggingface_hub, configured by {@code HF_HUB_CACHE}, {@code HF_HOME}, {@code HF_ENDPOINT},
+     * {@code HF_TOKEN} and {@code HF_HUB_OFFLINE}. See {@link dev.bitnet.hub.ModelLocator}.
+     *
+     * @throws UncheckedIOException     if the download fails; its cause is a {@link dev.bitnet.hub.HubException}
+     *                                  that says why (token needed, not found, network, hash mismatch)
+     * @throws IllegalArgumentException if an {@code hf://} reference is malformed
+     */
+    public static BitNetModel load(String reference, LoadOptions options) {
+        Objects.requireNonNull(reference, "reference");
+        Path path;
+        try {
+            path = ModelLocator.resolve(reference);
+        } catch (IOException e) {
+            throw new UncheckedIOException(reference + ": " + e.getMessage(), e);
+        }
+        return load(path, options);
+    }
+
+    /** {@link #load(String, LoadOptions)} with default options. */
+    public static BitNetModel load(String reference) {
+        return load(reference, LoadOptions.defaults());
     }
 
     /**
@@ -361,8 +389,18 @@ public final class BitNetModel implements AutoCloseable {
 
     /** Answers the last user turn of a conversation, reporting text as it is produced. */
     public Generation chat(List<ChatMessage> messages, GenerationOptions options, GenerationListener listener) {
-        int[] prompt = ChatPromptEncoder.encode(tokenizer(), chatTemplate, messages, true);
-        return generate(prompt, chatOptions(options), listener);
+        return generate(encodeChat(messages), chatOptions(options), listener);
+    }
+
+    /**
+     * Renders a conversation with the model's chat template, ending with the prompt of the assistant's
+     * turn, and tokenizes it: the prompt {@link #chat} generates from.
+     *
+     * @throws UnsupportedModelException if the model has no tokenizer
+     */
+    public int[] encodeChat(List<ChatMessage> messages) {
+        Objects.requireNonNull(messages, "messages");
+        return ChatPromptEncoder.encode(tokenizer(), chatTemplate, messages, true);
     }
 
     /** Starts a multi-turn chat; each turn reuses the KV cache of the conversation so far. */
@@ -375,8 +413,14 @@ public final class BitNetModel implements AutoCloseable {
         return new Chat(this, List.of(ChatMessage.system(systemPrompt)));
     }
 
-    /** Adds the template's end-of-turn tokens to the stop ids. */
-    GenerationOptions chatOptions(GenerationOptions options) {
+    /**
+     * The options {@link #chat} generates with: {@code options} plus the chat template's end-of-turn
+     * tokens as stop ids, so a reply ends with its turn.
+     *
+     * @throws UnsupportedModelException if the model has no tokenizer
+     */
+    public GenerationOptions chatOptions(GenerationOptions options) {
+        Objects.requireNonNull(options, "options");
         Tokenizer t = tokenizer();
         List<Integer> ids = new ArrayList<>(options.stopTokenIds());
         for (String text : chatTemplate.stopTexts()) {
@@ -397,18 +441,31 @@ public final class BitNetModel implements AutoCloseable {
     }
 
     void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("model " + path.getFileName() + " is closed");
+        if (guard.isClosed()) {
+            throw closedException();
         }
     }
 
-    /** Stops compute threads and unmaps the file. Sessions fail afterwards. Idempotent. */
+    IllegalStateException closedException() {
+        return new IllegalStateException("model " + path.getFileName() + " is closed");
+    }
+
+    /** The guard every forward step holds while it runs on this model's memory. */
+    CloseGuard guard() {
+        return guard;
+    }
+
+    /**
+     * Stops compute threads and unmaps the file. Safe while other threads generate: forward steps
+     * already running finish first (close waits for them), and every later step, on any session,
+     * throws {@link IllegalStateException} ("model ... is closed"), so a concurrent generation either
+     * completes or ends with that exception; none reads freed memory. Sessions can still be closed
+     * afterwards. Idempotent: later calls return at once.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (guard.close()) {
+            release(kernel, arena, file, resources);
         }
-        closed = true;
-        release(kernel, arena, file, resources);
     }
 }
