@@ -47,7 +47,7 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model FILE [-p 128] [-n 128] [-t 1,2] [-r 3] [--kernel scalar|vector|native] [--int8-head] [--bandwidth] [--json]";
+        return "--model FILE|hf://ORG/REPO[/PATH] [-p 128] [-n 128] [-t 1,2] [-r 3] [--kernel scalar|vector|native] [--int8-head] [--bandwidth] [--json]";
     }
 
     @Override
@@ -67,7 +67,7 @@ final class BenchCommand implements Command {
 
     @Override
     public int run(Args args, InputStream in, PrintStream out, PrintStream err) {
-        Path model = args.path("model").orElseThrow(() -> new UsageException("missing required flag --model"));
+        ModelArgument modelFlag = ModelArgument.required(args);
         int prompt = first(args, "p", "n-prompt").orElse(128);
         int gen = first(args, "n", "n-gen").orElse(128);
         int reps = first(args, "r", "repetitions").orElse(3);
@@ -80,6 +80,7 @@ final class BenchCommand implements Command {
         if (prompt < 0 || gen < 0 || reps < 1 || threads.length == 0 || (prompt == 0 && gen == 0)) {
             throw new UsageException("need -p >= 0, -n >= 0 (not both 0), -r >= 1 and at least one thread count");
         }
+        Path model = modelFlag.resolve(err, json);
         if (!json) {
             out.printf("| %-28s | %9s | %7s | %-14s | %8s | %18s |%n", "model", "size", "threads", "kernel", "test", "t/s");
             out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(30), "-".repeat(11), "-".repeat(9), "-".repeat(16), "-".repeat(10), "-".repeat(20));

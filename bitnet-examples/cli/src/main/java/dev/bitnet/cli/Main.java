@@ -20,7 +20,7 @@ public final class Main {
 
     static List<Command> commands() {
         return List.of(new GenerateCommand(), new ChatCommand(), new LogitsCommand(), new TokenizeCommand(Main::modelTokenizer),
-                new InfoCommand(), new SynthCommand(), new BenchCommand());
+                new InfoCommand(), new SynthCommand(), new BenchCommand(), new DownloadCommand());
     }
 
     /** The tokenizer stored in a GGUF's metadata, without loading the weights. */
