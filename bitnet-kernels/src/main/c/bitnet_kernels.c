@@ -361,6 +361,36 @@ void bitnet_quantize(const float *x, int32_t rows, int32_t cols, int8_t *q, int6
 }
 
 /* ---------------------------------------------------------------------------------------------- */
+
+/* ---- block-quantized heads ---- */
+
+ALWAYS_INLINE float f16_to_f32(uint16_t h) {
+    return _cvtsh_ss(h);
+}
+
+/*
+ * out[g] = sum of u[16g + i] * x[16g + i] over i < 16, for the 16 groups of a 256-value block (u holds
+ * unsigned codes below 64, x int8). vpdpbusd leaves four partial sums per group in one 128-bit lane;
+ * two rounds of unpack-and-add gather them, lane (g, p) then holding group 4p + g, and a permute puts
+ * the groups in order.
+ */
+ALWAYS_INLINE void sub_dots(const uint8_t *u, const int8_t *x, int32_t *out) {
+    __m512i v[4];
+    for (int k = 0; k < 4; k++) {
+        v[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_loadu_si512((const void *) (u + 64 * k)),
+                                   _mm512_loadu_si512((const void *) (x + 64 * k)));
+    }
+    __m512i ab = _mm512_add_epi32(_mm512_unpacklo_epi32(v[0], v[1]), _mm512_unpackhi_epi32(v[0], v[1]));
+    __m512i cd = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2], v[3]), _mm512_unpackhi_epi32(v[2], v[3]));
+    __m512i abcd = _mm512_add_epi32(_mm512_unpacklo_epi64(ab, cd), _mm512_unpackhi_epi64(ab, cd));
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    _mm512_storeu_si512((void *) out, _mm512_permutexvar_epi32(order, abcd));
+}
+
+ALWAYS_INLINE void prefetch(const void *p) {
+    _mm_prefetch((const char *) p, _MM_HINT_T0);
+}
+
 #elif defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
 #include <immintrin.h>
 
@@ -623,6 +653,38 @@ void bitnet_quantize(const float *x, int32_t rows, int32_t cols, int8_t *q, int6
 }
 
 /* ---------------------------------------------------------------------------------------------- */
+
+/* ---- block-quantized heads ---- */
+
+ALWAYS_INLINE float f16_to_f32(uint16_t h) {
+    return _cvtsh_ss(h);
+}
+
+/*
+ * out[g] = sum of u[16g + i] * x[16g + i] over i < 16 for the 16 groups of a 256-value block (u below 64,
+ * so vpmaddubsw's pairs stay below 2 * 63 * 127 and never saturate). Two rounds of vphaddd over four
+ * registers leave groups 0,2,4,6,1,3,5,7 (and 8.. likewise), which a permute puts in order.
+ */
+ALWAYS_INLINE void sub_dots(const uint8_t *u, const int8_t *x, int32_t *out) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for (int half = 0; half < 2; half++) {
+        __m256i v[4];
+        for (int k = 0; k < 4; k++) {
+            const int64_t at = 128 * half + 32 * k;
+            __m256i prod = _mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *) (u + at)),
+                                                _mm256_loadu_si256((const __m256i *) (x + at)));
+            v[k] = _mm256_madd_epi16(prod, ones);
+        }
+        __m256i sums = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+        _mm256_storeu_si256((__m256i *) (out + 8 * half), _mm256_permutevar8x32_epi32(sums, order));
+    }
+}
+
+ALWAYS_INLINE void prefetch(const void *p) {
+    _mm_prefetch((const char *) p, _MM_HINT_T0);
+}
+
 #elif defined(__ARM_NEON) && defined(__ARM_FEATURE_DOTPROD)
 #include <arm_neon.h>
 
@@ -864,6 +926,29 @@ void bitnet_quantize(const float *x, int32_t rows, int32_t cols, int8_t *q, int6
     }
 }
 
+
+/* ---- block-quantized heads ---- */
+
+ALWAYS_INLINE float f16_to_f32(uint16_t h) {
+    return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(h))), 0);
+}
+
+/* out[g] = sum of u[16g + i] * x[16g + i] over i < 16 for 16 groups (u below 64, so it is a valid int8). */
+ALWAYS_INLINE void sub_dots(const uint8_t *u, const int8_t *x, int32_t *out) {
+    for (int k = 0; k < 4; k++) {
+        int32x4_t v[4];
+        for (int g = 0; g < 4; g++) {
+            const int64_t at = 64 * k + 16 * g;
+            v[g] = vdotq_s32(vdupq_n_s32(0), vreinterpretq_s8_u8(vld1q_u8(u + at)), vld1q_s8(x + at));
+        }
+        vst1q_s32(out + 4 * k, vpaddq_s32(vpaddq_s32(v[0], v[1]), vpaddq_s32(v[2], v[3])));
+    }
+}
+
+ALWAYS_INLINE void prefetch(const void *p) {
+    __builtin_prefetch(p);
+}
+
 #else
 #error "bitnet_kernels.c needs AVX-512 VNNI, AVX2+FMA+F16C or NEON dotprod target flags"
 #endif
@@ -936,5 +1021,166 @@ void bitnet_head(int32_t format, const uint8_t *w, int32_t cols, int32_t row0, i
             head_rows(format, w + (int64_t) (row1 - 1) * row_bytes, 0, cols, 1, x + (int64_t) r * cols,
                       y + (int64_t) r * y_stride + row1 - 1);
         }
+    }
+}
+
+/* ---- block-quantized heads: shared drivers (see bitnet_head_q and dev.bitnet.kernels.BlockDot) ---- */
+
+ALWAYS_INLINE float half_at(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return f16_to_f32(h);
+}
+
+/* Q6_K block -> its 256 six-bit codes (0..63) in value order. */
+ALWAYS_INLINE void unpack_q6k(const uint8_t *p, uint8_t *u) {
+    for (int h = 0; h < 2; h++) {
+        const uint8_t *ql = p + 64 * h;
+        const uint8_t *qh = p + 128 + 32 * h;
+        uint8_t *o = u + 128 * h;
+        for (int l = 0; l < 32; l++) {
+            o[l] = (uint8_t) ((ql[l] & 0xF) | ((qh[l] & 3) << 4));
+            o[l + 32] = (uint8_t) ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4));
+            o[l + 64] = (uint8_t) ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
+            o[l + 96] = (uint8_t) ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
+        }
+    }
+}
+
+/* Q4_K (qh == NULL) or Q5_K block codes -> 256 codes (0..15 or 0..31) in value order. */
+ALWAYS_INLINE void unpack_q45k(const uint8_t *qs, const uint8_t *qh, uint8_t *u) {
+    for (int c = 0; c < 4; c++) {
+        for (int l = 0; l < 32; l++) {
+            uint8_t lo = qs[32 * c + l] & 0xF;
+            uint8_t hi = qs[32 * c + l] >> 4;
+            if (qh != NULL) {
+                lo |= (uint8_t) (((qh[l] >> (2 * c)) & 1) << 4);
+                hi |= (uint8_t) (((qh[l] >> (2 * c + 1)) & 1) << 4);
+            }
+            u[64 * c + l] = lo;
+            u[64 * c + 32 + l] = hi;
+        }
+    }
+}
+
+/* The eight 6-bit scales and eight mins of a Q4_K / Q5_K block from its 12 packed bytes. */
+ALWAYS_INLINE void unpack_k_scales(const uint8_t *p, uint8_t *sc, uint8_t *mn) {
+    uint32_t s0, s1, s2;
+    memcpy(&s0, p, 4);
+    memcpy(&s1, p + 4, 4);
+    memcpy(&s2, p + 8, 4);
+    uint32_t a = s0 & 0x3f3f3f3fu;
+    uint32_t b = (s2 & 0x0f0f0f0fu) | (((s0 >> 6) & 0x03030303u) << 4);
+    uint32_t c = s1 & 0x3f3f3f3fu;
+    uint32_t d = ((s2 >> 4) & 0x0f0f0f0fu) | (((s1 >> 6) & 0x03030303u) << 4);
+    memcpy(sc, &a, 4);
+    memcpy(sc + 4, &b, 4);
+    memcpy(mn, &c, 4);
+    memcpy(mn + 4, &d, 4);
+}
+
+/*
+ * One head row against every activation row: y[r * y_stride] = BlockDot's value. q, d and bs hold the
+ * batch's quantized rows (row r at q + r * cols, d + r * (cols / block), bs + r * cols / 16).
+ */
+static void head_q_row(int32_t format, const uint8_t *row, int32_t cols, const int8_t *q, const float *d,
+                       const int32_t *bs, int32_t batch, float *y, int64_t y_stride) {
+    uint8_t u[256] __attribute__((aligned(64)));
+    int32_t dots[16] __attribute__((aligned(64)));
+    const int32_t nsum = cols / 16;
+    for (int32_t r = 0; r < batch; r++) {
+        y[r * y_stride] = 0.0f;
+    }
+    if (format == BITNET_HEAD_Q4_0) {
+        const int32_t nd = cols / 32;
+        int32_t k = 0;
+        for (; k + 8 <= nd; k += 8) {
+            const uint8_t *p = row + 18 * (int64_t) k;
+            prefetch(p + PREFETCH_BYTES);
+            for (int j = 0; j < 8; j++) {
+                for (int l = 0; l < 16; l++) {
+                    u[32 * j + l] = p[18 * j + 2 + l] & 0xF;
+                    u[32 * j + 16 + l] = p[18 * j + 2 + l] >> 4;
+                }
+            }
+            for (int32_t r = 0; r < batch; r++) {
+                sub_dots(u, q + (int64_t) r * cols + 32 * k, dots);
+                const int32_t *b = bs + (int64_t) r * nsum + 2 * k;
+                float acc = y[r * y_stride];
+                for (int j = 0; j < 8; j++) {
+                    int32_t s = dots[2 * j] + dots[2 * j + 1] - 8 * (b[2 * j] + b[2 * j + 1]);
+                    acc += half_at(p + 18 * j) * d[(int64_t) r * nd + k + j] * (float) s;
+                }
+                y[r * y_stride] = acc;
+            }
+        }
+        for (; k < nd; k++) {
+            const uint8_t *p = row + 18 * (int64_t) k;
+            for (int32_t r = 0; r < batch; r++) {
+                const int8_t *x = q + (int64_t) r * cols + 32 * k;
+                int32_t s = 0;
+                for (int l = 0; l < 16; l++) {
+                    s += ((p[2 + l] & 0xF) - 8) * x[l] + ((p[2 + l] >> 4) - 8) * x[l + 16];
+                }
+                y[r * y_stride] += half_at(p) * d[(int64_t) r * nd + k] * (float) s;
+            }
+        }
+        return;
+    }
+    const int32_t nb = cols / 256;
+    const int64_t bytes = format == BITNET_HEAD_Q6_K ? 210 : format == BITNET_HEAD_Q4_K ? 144 : 176;
+    for (int32_t b = 0; b < nb; b++) {
+        const uint8_t *p = row + bytes * b;
+        prefetch(p + PREFETCH_BYTES);
+        prefetch(p + PREFETCH_BYTES + 64);
+        prefetch(p + PREFETCH_BYTES + 128);
+        if (format == BITNET_HEAD_Q6_K) {
+            unpack_q6k(p, u);
+            const int8_t *sc = (const int8_t *) (p + 192);
+            const float dw = half_at(p + 208);
+            for (int32_t r = 0; r < batch; r++) {
+                sub_dots(u, q + (int64_t) r * cols + 256 * b, dots);
+                const int32_t *s = bs + (int64_t) r * nsum + 16 * b;
+                int32_t isum = 0;
+                for (int j = 0; j < 16; j++) {
+                    isum += sc[j] * (dots[j] - 32 * s[j]);
+                }
+                y[r * y_stride] += dw * d[(int64_t) r * nb + b] * (float) isum;
+            }
+        } else {
+            uint8_t sc[8], mn[8];
+            unpack_k_scales(p + 4, sc, mn);
+            unpack_q45k(format == BITNET_HEAD_Q5_K ? p + 48 : p + 16, format == BITNET_HEAD_Q5_K ? p + 16 : NULL, u);
+            const float dw = half_at(p);
+            const float dmin = half_at(p + 2);
+            for (int32_t r = 0; r < batch; r++) {
+                sub_dots(u, q + (int64_t) r * cols + 256 * b, dots);
+                const int32_t *s = bs + (int64_t) r * nsum + 16 * b;
+                int32_t isum = 0, imin = 0;
+                for (int j = 0; j < 8; j++) {
+                    isum += sc[j] * (dots[2 * j] + dots[2 * j + 1]);
+                    imin += mn[j] * (s[2 * j] + s[2 * j + 1]);
+                }
+                const float dx = d[(int64_t) r * nb + b];
+                y[r * y_stride] += dw * dx * (float) isum - dmin * dx * (float) imin;
+            }
+        }
+    }
+}
+
+void bitnet_head_q(int32_t format, const uint8_t *w, int32_t cols, int32_t row0, int32_t row1, const int8_t *q,
+                   const float *d, const int32_t *bsums, int32_t batch, float *y, int64_t y_stride) {
+    const int64_t row_bytes = format == BITNET_HEAD_Q4_0 ? (int64_t) cols / 32 * 18
+                            : format == BITNET_HEAD_Q6_K ? (int64_t) cols / 256 * 210
+                            : format == BITNET_HEAD_Q4_K ? (int64_t) cols / 256 * 144
+                            : (int64_t) cols / 256 * 176;
+    /* two sequential streams half the range apart, as in bitnet_head */
+    const int32_t half = (row1 - row0) / 2;
+    for (int32_t v = row0; v < row0 + half; v++) {
+        head_q_row(format, w + v * row_bytes, cols, q, d, bsums, batch, y + v, y_stride);
+        head_q_row(format, w + (v + half) * row_bytes, cols, q, d, bsums, batch, y + v + half, y_stride);
+    }
+    if ((row1 - row0) % 2 != 0) {
+        head_q_row(format, w + (int64_t) (row1 - 1) * row_bytes, cols, q, d, bsums, batch, y + row1 - 1, y_stride);
     }
 }

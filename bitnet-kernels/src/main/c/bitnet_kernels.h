@@ -19,16 +19,32 @@
 #define BITNET_EXPORT __attribute__((visibility("default")))
 #else
 #define BITNET_EXPORT
+/*
+ * Integer-dot head for head rows [row0, row1) of a Q4_0, Q6_K, Q4_K or Q5_K matrix (BITNET_HEAD_*), cols
+ * values per row (a multiple of 32 for Q4_0, of 256 otherwise), against batch activation rows quantized
+ * by dev.bitnet.kernels.BlockDot: int8 codes (row r at q + r * cols), one float scale per activation block
+ * (32 values for Q4_0, 256 otherwise; row r at d + r * cols / block) and the code sum of every 16 values
+ * (row r at bsums + r * cols / 16). y[r * y_stride + v] gets BlockDot's value to the bit.
+ */
+BITNET_EXPORT void bitnet_head_q(int32_t format, const uint8_t *w, int32_t cols, int32_t row0, int32_t row1,
+                                 const int8_t *q, const float *d, const int32_t *bsums, int32_t batch, float *y,
+                                 int64_t y_stride);
+
 #endif
 
 /* Bumped whenever a signature or a layout below changes; the Java side refuses other versions. */
-#define BITNET_ABI_VERSION 1
+#define BITNET_ABI_VERSION 2
 
 /* Head formats understood by bitnet_head. */
 #define BITNET_HEAD_F32 0
 #define BITNET_HEAD_F16 1
 #define BITNET_HEAD_BF16 2
 #define BITNET_HEAD_Q8_0 3
+/* Block-quantized head formats understood by bitnet_head_q. */
+#define BITNET_HEAD_Q4_0 4
+#define BITNET_HEAD_Q6_K 5
+#define BITNET_HEAD_Q4_K 6
+#define BITNET_HEAD_Q5_K 7
 
 BITNET_EXPORT int32_t bitnet_abi_version(void);
 
@@ -66,5 +82,16 @@ BITNET_EXPORT void bitnet_quantize(const float *x, int32_t rows, int32_t cols, i
  */
 BITNET_EXPORT void bitnet_head(int32_t format, const uint8_t *w, int32_t cols, int32_t row0, int32_t row1,
                                const float *x, int32_t batch, float *y, int64_t y_stride);
+
+/*
+ * Integer-dot head for head rows [row0, row1) of a Q4_0, Q6_K, Q4_K or Q5_K matrix (BITNET_HEAD_*), cols
+ * values per row (a multiple of 32 for Q4_0, of 256 otherwise), against batch activation rows quantized
+ * by dev.bitnet.kernels.BlockDot: int8 codes (row r at q + r * cols), one float scale per activation block
+ * (32 values for Q4_0, 256 otherwise; row r at d + r * cols / block) and the code sum of every 16 values
+ * (row r at bsums + r * cols / 16). y[r * y_stride + v] gets BlockDot's value to the bit.
+ */
+BITNET_EXPORT void bitnet_head_q(int32_t format, const uint8_t *w, int32_t cols, int32_t row0, int32_t row1,
+                                 const int8_t *q, const float *d, const int32_t *bsums, int32_t batch, float *y,
+                                 int64_t y_stride);
 
 #endif

@@ -250,6 +250,141 @@ static void test_head(int format, int vocab, int cols, int batch) {
     free(y);
 }
 
+/*
+ * Block-quantized heads: random blocks, activations quantized in blocks as BlockDot does, and the integer
+ * formula evaluated value by value from the ggml layouts (codes, sub-block scales and mins read one at a
+ * time). The kernels must match it to the bit.
+ */
+static int kq_block(int format) {
+    return format == BITNET_HEAD_Q4_0 ? 32 : 256;
+}
+
+static int kq_bytes(int format) {
+    return format == BITNET_HEAD_Q4_0 ? 18 : format == BITNET_HEAD_Q6_K ? 210 : format == BITNET_HEAD_Q4_K ? 144 : 176;
+}
+
+/* code of value i (0..255) of a k-quant block; for Q6_K minus 32 */
+static int kq_code(int format, const uint8_t *p, int i) {
+    if (format == BITNET_HEAD_Q6_K) {
+        int h = i / 128, r = i % 128, l = r % 32, part = r / 32;
+        const uint8_t *ql = p + 64 * h, *qh = p + 128 + 32 * h;
+        int low = part == 0 ? ql[l] & 15 : part == 1 ? ql[l + 32] & 15 : part == 2 ? ql[l] >> 4 : ql[l + 32] >> 4;
+        return (low | (((qh[l] >> (2 * part)) & 3) << 4)) - 32;
+    }
+    int c = i / 64, r = i % 64, l = r % 32;
+    const uint8_t *qs = p + (format == BITNET_HEAD_Q5_K ? 48 : 16);
+    int v = r < 32 ? qs[32 * c + l] & 15 : qs[32 * c + l] >> 4;
+    if (format == BITNET_HEAD_Q5_K) {
+        v |= ((p[16 + l] >> (2 * c + (r < 32 ? 0 : 1))) & 1) << 4;
+    }
+    return v;
+}
+
+static int kq_scale(const uint8_t *sc, int j, int min) {
+    if (j < 4) {
+        return sc[j + (min ? 4 : 0)] & 63;
+    }
+    return (min ? sc[j + 4] >> 4 : sc[j + 4] & 15) | ((sc[j - (min ? 0 : 4)] >> 6) << 4);
+}
+
+static void test_head_q(int format, int vocab, int cols, int batch) {
+    int block = kq_block(format);
+    int64_t row_bytes = (int64_t) cols / block * kq_bytes(format);
+    uint8_t *w = malloc((size_t) (vocab * row_bytes));
+    for (int64_t i = 0; i < vocab * row_bytes; i++) {
+        w[i] = (uint8_t) next_u32();
+    }
+    /* finite positive scales where the halves sit */
+    for (int v = 0; v < vocab; v++) {
+        for (int b = 0; b < cols / block; b++) {
+            uint8_t *p = w + v * row_bytes + (int64_t) b * kq_bytes(format);
+            uint16_t h1 = to_half(0.001f + (float) (next_u32() % 1000) / 100000.0f);
+            uint16_t h2 = to_half(0.001f + (float) (next_u32() % 1000) / 100000.0f);
+            if (format == BITNET_HEAD_Q6_K) {
+                memcpy(p + 208, &h1, 2);
+            } else {
+                memcpy(p, &h1, 2);
+                if (format != BITNET_HEAD_Q4_0) {
+                    memcpy(p + 2, &h2, 2);
+                }
+            }
+        }
+    }
+    float *x = malloc(sizeof(float) * batch * cols);
+    int8_t *q = malloc((size_t) batch * cols);
+    float *d = malloc(sizeof(float) * batch * (cols / block));
+    int32_t *bs = malloc(sizeof(int32_t) * batch * (cols / 16));
+    float *y = malloc(sizeof(float) * batch * vocab);
+    for (int i = 0; i < batch * cols; i++) {
+        x[i] = gaussian() * (i % 97 == 0 ? 8.0f : 1.0f);
+    }
+    for (int r = 0; r < batch; r++) {
+        for (int b = 0; b < cols / block; b++) {
+            const float *xb = x + r * cols + b * block;
+            float amax = 0;
+            for (int i = 0; i < block; i++) {
+                amax = fabsf(xb[i]) > amax ? fabsf(xb[i]) : amax;
+            }
+            float scale = 127.0f / amax;
+            for (int i = 0; i < block; i++) {
+                float t = rintf(xb[i] * scale);
+                q[r * cols + b * block + i] = (int8_t) (t > 127 ? 127 : t < -127 ? -127 : t);
+            }
+            d[r * (cols / block) + b] = amax / 127.0f;
+        }
+        for (int g = 0; g < cols / 16; g++) {
+            int32_t sum = 0;
+            for (int i = 0; i < 16; i++) {
+                sum += q[r * cols + 16 * g + i];
+            }
+            bs[r * (cols / 16) + g] = sum;
+        }
+    }
+    bitnet_head_q(format, w, cols, 0, vocab / 3, q, d, bs, batch, y, vocab);
+    bitnet_head_q(format, w, cols, vocab / 3, vocab, q, d, bs, batch, y, vocab);
+    for (int r = 0; r < batch; r++) {
+        for (int v = 0; v < vocab; v++) {
+            const uint8_t *row = w + v * row_bytes;
+            const int8_t *xq = q + r * cols;
+            float acc = 0.0f;
+            for (int b = 0; b < cols / block; b++) {
+                const uint8_t *p = row + (int64_t) b * kq_bytes(format);
+                float dx = d[r * (cols / block) + b];
+                const int8_t *xb = xq + b * block;
+                if (format == BITNET_HEAD_Q4_0) {
+                    int32_t s = 0;
+                    for (int j = 0; j < 16; j++) {
+                        s += ((p[2 + j] & 15) - 8) * xb[j] + ((p[2 + j] >> 4) - 8) * xb[j + 16];
+                    }
+                    acc += from_half((uint16_t) (p[0] | p[1] << 8)) * dx * (float) s;
+                } else if (format == BITNET_HEAD_Q6_K) {
+                    int32_t isum = 0;
+                    for (int i = 0; i < 256; i++) {
+                        isum += ((const int8_t *) p)[192 + i / 16] * kq_code(format, p, i) * xb[i];
+                    }
+                    acc += from_half((uint16_t) (p[208] | p[209] << 8)) * dx * (float) isum;
+                } else {
+                    int32_t isum = 0, imin = 0;
+                    for (int i = 0; i < 256; i++) {
+                        isum += kq_scale(p + 4, i / 32, 0) * kq_code(format, p, i) * xb[i];
+                        imin += kq_scale(p + 4, i / 32, 1) * xb[i];
+                    }
+                    acc += from_half((uint16_t) (p[0] | p[1] << 8)) * dx * (float) isum
+                         - from_half((uint16_t) (p[2] | p[3] << 8)) * dx * (float) imin;
+                }
+            }
+            CHECK(memcmp(&acc, &y[r * vocab + v], 4) == 0, "head_q format %d %dx%d batch %d y[%d][%d] = %.9g, want %.9g",
+                  format, vocab, cols, batch, r, v, y[r * vocab + v], acc);
+        }
+    }
+    free(w);
+    free(x);
+    free(q);
+    free(d);
+    free(bs);
+    free(y);
+}
+
 int main(void) {
     printf("kernel_test: %s build\n", bitnet_isa());
     CHECK(bitnet_abi_version() == BITNET_ABI_VERSION, "ABI version %d", bitnet_abi_version());
@@ -283,6 +418,15 @@ int main(void) {
             test_head(format, 9, 33, 2); /* odd row length: vector tails */
         }
     }
+    static const int kcols[] = {256, 512, 2560};
+    for (int format = BITNET_HEAD_Q4_0; format <= BITNET_HEAD_Q5_K; format++) {
+        for (size_t i = 0; i < sizeof kcols / sizeof kcols[0]; i++) {
+            test_head_q(format, 37, kcols[i], 1);
+            test_head_q(format, 10, kcols[i], 3);
+        }
+    }
+    test_head_q(BITNET_HEAD_Q4_0, 11, 96, 2); /* Q4_0 rows that are not whole 256-value groups */
+    test_head_q(BITNET_HEAD_Q4_0, 11, 288, 1);
     if (failures) {
         printf("kernel_test: %s build: %d of %ld checks FAILED\n", bitnet_isa(), failures, checks);
         return 1;

@@ -57,7 +57,7 @@ public final class BitNetModel implements AutoCloseable {
     private final double loadMillis;
     private final @Nullable Tokenizer tokenizer;
     private final ChatTemplate chatTemplate;
-    private volatile boolean closed;
+    private final CloseGuard guard = new CloseGuard();
 
     private BitNetModel(Path path, GgufFile file, List<AutoCloseable> resources, ModelConfig config, TernaryKernel kernel,
                         Arena arena, Transformer transformer, LoadOptions options, double loadMillis,
@@ -389,8 +389,18 @@ public final class BitNetModel implements AutoCloseable {
 
     /** Answers the last user turn of a conversation, reporting text as it is produced. */
     public Generation chat(List<ChatMessage> messages, GenerationOptions options, GenerationListener listener) {
-        int[] prompt = ChatPromptEncoder.encode(tokenizer(), chatTemplate, messages, true);
-        return generate(prompt, chatOptions(options), listener);
+        return generate(encodeChat(messages), chatOptions(options), listener);
+    }
+
+    /**
+     * Renders a conversation with the model's chat template, ending with the prompt of the assistant's
+     * turn, and tokenizes it: the prompt {@link #chat} generates from.
+     *
+     * @throws UnsupportedModelException if the model has no tokenizer
+     */
+    public int[] encodeChat(List<ChatMessage> messages) {
+        Objects.requireNonNull(messages, "messages");
+        return ChatPromptEncoder.encode(tokenizer(), chatTemplate, messages, true);
     }
 
     /** Starts a multi-turn chat; each turn reuses the KV cache of the conversation so far. */
@@ -403,8 +413,14 @@ public final class BitNetModel implements AutoCloseable {
         return new Chat(this, List.of(ChatMessage.system(systemPrompt)));
     }
 
-    /** Adds the template's end-of-turn tokens to the stop ids. */
-    GenerationOptions chatOptions(GenerationOptions options) {
+    /**
+     * The options {@link #chat} generates with: {@code options} plus the chat template's end-of-turn
+     * tokens as stop ids, so a reply ends with its turn.
+     *
+     * @throws UnsupportedModelException if the model has no tokenizer
+     */
+    public GenerationOptions chatOptions(GenerationOptions options) {
+        Objects.requireNonNull(options, "options");
         Tokenizer t = tokenizer();
         List<Integer> ids = new ArrayList<>(options.stopTokenIds());
         for (String text : chatTemplate.stopTexts()) {
@@ -425,18 +441,31 @@ public final class BitNetModel implements AutoCloseable {
     }
 
     void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("model " + path.getFileName() + " is closed");
+        if (guard.isClosed()) {
+            throw closedException();
         }
     }
 
-    /** Stops compute threads and unmaps the file. Sessions fail afterwards. Idempotent. */
+    IllegalStateException closedException() {
+        return new IllegalStateException("model " + path.getFileName() + " is closed");
+    }
+
+    /** The guard every forward step holds while it runs on this model's memory. */
+    CloseGuard guard() {
+        return guard;
+    }
+
+    /**
+     * Stops compute threads and unmaps the file. Safe while other threads generate: forward steps
+     * already running finish first (close waits for them), and every later step, on any session,
+     * throws {@link IllegalStateException} ("model ... is closed"), so a concurrent generation either
+     * completes or ends with that exception; none reads freed memory. Sessions can still be closed
+     * afterwards. Idempotent: later calls return at once.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (guard.close()) {
+            release(kernel, arena, file, resources);
         }
-        closed = true;
-        release(kernel, arena, file, resources);
     }
 }

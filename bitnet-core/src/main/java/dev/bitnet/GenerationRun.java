@@ -1,81 +1,42 @@
 package dev.bitnet;
 
-import dev.bitnet.sampling.Sampler;
-import dev.bitnet.sampling.StopStringMatcher;
-import dev.bitnet.tokenizer.StreamingDecoder;
 import dev.bitnet.tokenizer.Tokenizer;
 import org.jetbrains.annotations.Nullable;
 
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
- * One generation, advanced a step at a time: each {@link #step()} samples one token and returns the
- * text it completes. Blocking generation, listeners and the pull-style {@link TokenStream} all drive
- * this one loop, so their outputs are the same by construction.
+ * One generation in one session, advanced a step at a time: each {@link #step()} samples one token
+ * and returns the text it completes. Blocking generation, listeners and the pull-style {@link
+ * TokenStream} all drive this one loop, so their outputs are the same by construction; the
+ * per-sequence logic (sampling, stops, text, result) is {@link SequenceGeneration}, shared with the
+ * {@link BatchScheduler}.
  *
  * <p>The prompt is evaluated when the run starts, reusing whatever prefix of it the session already
  * holds. Text is emitted only at whole code points and never contains a stop string.
  */
 final class GenerationRun {
     private final Session session;
-    private final GenerationOptions options;
-    private final Sampler sampler;
-    private final Set<Integer> stopIds;
-    private final @Nullable StreamingDecoder decoder;
-    private final StopStringMatcher stops;
-    private final GenerationListener listener;
+    private final SequenceGeneration sequence;
     private final float[] logits;
     private final int[] one = new int[1];
-    private final StringBuilder text = new StringBuilder();
-    private final int promptTokens;
-    private final int promptEvaluated;
     private final double loadMillis;
-    private int[] generated = new int[32];
-    private int count;
-    private @Nullable FinishReason finish;
     private volatile boolean cancelled;
-    private final double promptMillis;
-    private final long generationStart;
-    private long generationEnd;
 
     GenerationRun(Session session, int[] prompt, GenerationOptions options, @Nullable Tokenizer tokenizer,
                   GenerationListener listener, double loadMillis) {
-        BitNetModel model = session.model();
-        int vocab = model.config().vocabSize();
-        if (prompt.length == 0) {
-            throw new IllegalArgumentException("the prompt has no tokens");
-        }
+        int vocab = session.model().config().vocabSize();
         if (prompt.length > session.contextLength()) {
             throw new ContextOverflowException(0, prompt.length, session.contextLength());
         }
+        this.sequence = new SequenceGeneration(prompt, options, tokenizer, vocab, listener);
         this.session = session;
-        this.options = options;
-        this.sampler = Sampler.fromOptions(options, vocab);
-        this.stopIds = new HashSet<>(options.stopTokenIds());
-        if (tokenizer != null) {
-            stopIds.addAll(tokenizer.stopIds());
-        }
-        this.decoder = tokenizer == null ? null : tokenizer.newStreamingDecoder();
-        if (tokenizer == null && !options.stopStrings().isEmpty()) {
-            throw new IllegalArgumentException("stop strings need a tokenizer, and this model has none");
-        }
-        this.stops = new StopStringMatcher(options.stopStrings());
-        this.listener = listener;
         this.logits = new float[vocab];
-        this.promptTokens = prompt.length;
         this.loadMillis = loadMillis;
-        sampler.prime(prompt);
 
         long start = System.nanoTime();
-        this.promptEvaluated = evaluatePrompt(prompt);
-        long end = System.nanoTime();
-        this.promptMillis = (end - start) / 1e6;
-        this.generationStart = end;
-        if (options.maxTokens() == 0) {
-            finish(FinishReason.MAX_TOKENS);
-        }
+        int evaluated = evaluatePrompt(prompt);
+        sequence.promptDone(evaluated, (System.nanoTime() - start) / 1e6);
     }
 
     /** Appends the part of the prompt that the session does not already hold; returns how many tokens that was. */
@@ -90,16 +51,17 @@ final class GenerationRun {
         common = Math.min(common, prompt.length - 1);
         session.truncate(common);
         session.append(Arrays.copyOfRange(prompt, common, prompt.length), logits);
+        checkLogits(prompt[prompt.length - 1]);
         return prompt.length - common;
     }
 
     /** Prompt tokens this run evaluated (the others came from the session's cache). */
     int promptEvaluated() {
-        return promptEvaluated;
+        return sequence.promptEvaluated();
     }
 
     boolean finished() {
-        return finish != null;
+        return sequence.finished();
     }
 
     void cancel() {
@@ -111,57 +73,24 @@ final class GenerationRun {
      * the start of a stop string), or null once the generation has finished.
      */
     @Nullable String step() {
-        if (finish != null) {
+        if (sequence.finished()) {
             return null;
         }
         if (cancelled) {
-            return finish(FinishReason.CANCELLED);
+            return sequence.finish(FinishReason.CANCELLED);
         }
-        int id = sampler.sample(logits);
-        if (count == generated.length) {
-            generated = Arrays.copyOf(generated, count * 2);
+        String out = sequence.accept(logits, session.position() < session.contextLength());
+        if (!sequence.finished()) {
+            one[0] = sequence.lastToken();
+            session.append(one, logits);
+            checkLogits(one[0]);
         }
-        // a stop token is part of the ids (as Hugging Face reports them) but never of the text
-        generated[count++] = id;
-        listener.onTokenId(id);
-        if (stopIds.contains(id)) {
-            return finish(FinishReason.STOP_TOKEN);
-        }
-        sampler.accept(id);
-        String piece = decoder == null ? "" : decoder.push(id);
-        StopStringMatcher.Result r = stops.push(piece);
-        String out = r.text();
-        emit(out);
-        if (r.stopped()) {
-            finish(FinishReason.STOP_STRING);
-            return out;
-        }
-        if (count >= options.maxTokens() || session.position() >= session.contextLength()) {
-            return out + finish(FinishReason.MAX_TOKENS);
-        }
-        one[0] = id;
-        session.append(one, logits);
         return out;
     }
 
-    /** Ends the run; returns the text held back until now (undecodable tail, possible stop-string prefix). */
-    private String finish(FinishReason reason) {
-        finish = reason;
-        generationEnd = System.nanoTime();
-        String tail = "";
-        if (reason != FinishReason.STOP_STRING) {
-            String pending = decoder == null ? "" : decoder.flush();
-            tail = stops.push(pending).text() + stops.flush();
-            emit(tail);
-        }
-        return tail;
-    }
-
-    private void emit(String piece) {
-        if (!piece.isEmpty()) {
-            text.append(piece);
-            listener.onToken(piece);
-        }
+    /** Corrupt weights show up here as NaN/infinite logits: a clear error instead of a sampler failure. */
+    private void checkLogits(int token) {
+        LogitCheck.check(logits, logits.length, session.model(), session.position() - 1, token);
     }
 
     /** Runs to the end and returns the result. */
@@ -174,15 +103,6 @@ final class GenerationRun {
 
     /** The result; only valid once finished. */
     Generation result() {
-        if (finish == null) {
-            throw new IllegalStateException("generation has not finished");
-        }
-        double genMillis = (generationEnd - generationStart) / 1e6;
-        Timings timings = new Timings(loadMillis, promptMillis, rate(promptEvaluated, promptMillis), genMillis, rate(count, genMillis));
-        return new Generation(text.toString(), Arrays.copyOf(generated, count), finish, new Usage(promptTokens, count), timings);
-    }
-
-    private static double rate(int tokens, double millis) {
-        return millis > 0 ? tokens / (millis / 1000.0) : 0;
+        return sequence.result(loadMillis);
     }
 }

@@ -118,7 +118,16 @@ public final class Session implements AutoCloseable {
             tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, pos + ids.length));
         }
         System.arraycopy(ids, 0, tokens, pos, ids.length);
-        state.evaluate(ids, 0, ids.length, logits, all);
+        // the model cannot be closed (its file unmapped, its threads stopped) while this step runs
+        CloseGuard guard = model.guard();
+        if (!guard.enter()) {
+            throw model.closedException();
+        }
+        try {
+            state.evaluate(ids, 0, ids.length, logits, all);
+        } finally {
+            guard.exit();
+        }
     }
 
     private void checkOpen() {
@@ -128,7 +137,10 @@ public final class Session implements AutoCloseable {
         model.checkOpen();
     }
 
-    /** Releases the KV cache and buffers. Idempotent. */
+    /**
+     * Releases the KV cache and buffers. Idempotent, and allowed after the model is closed. Any other
+     * use of a closed session ({@link #append}, {@link #truncate}, ...) throws {@link IllegalStateException}.
+     */
     @Override
     public void close() {
         if (!closed) {

@@ -23,7 +23,7 @@ public final class ChatPromptEncoder {
     /** Renders and tokenizes; the template supplies BOS, so none is added. */
     public static int[] encode(Tokenizer tokenizer, ChatTemplate template, List<ChatMessage> messages, boolean addGenerationPrompt) {
         String rendered = template.render(messages, addGenerationPrompt);
-        boolean[] content = contentMask(rendered, messages);
+        boolean[] content = contentMask(template, rendered, messages, addGenerationPrompt);
         List<Integer> ids = new ArrayList<>();
         int textStart = 0;
         int i = 0;
@@ -70,24 +70,59 @@ public final class ChatPromptEncoder {
         return -1;
     }
 
-    /** Marks the characters of the rendering that came from message contents. */
-    private static boolean[] contentMask(String rendered, List<ChatMessage> messages) {
+    /**
+     * Marks the characters of the rendering that came from message contents. Searching for the content
+     * text is not enough: it can also occur in the markup before it (a message {@code "<|eot_id|>"}
+     * after an empty one), and templates strip it by rules of their own. So the conversation is
+     * rendered again with each content replaced by a placeholder that no markup contains: the
+     * placeholders' positions give where the contents start, and rendering with one content swapped
+     * at a time gives each content's rendered length.
+     */
+    private static boolean[] contentMask(ChatTemplate template, String rendered, List<ChatMessage> messages,
+                                         boolean addGenerationPrompt) {
         boolean[] mask = new boolean[rendered.length()];
-        int from = 0;
-        for (ChatMessage m : messages) {
-            String c = m.content().strip();
-            if (c.isEmpty()) {
+        int n = messages.size();
+        List<ChatMessage> placeholders = new ArrayList<>(messages);
+        int[] lengths = new int[n];
+        boolean[] swapped = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            ChatMessage m = messages.get(i);
+            if (m.content().isEmpty()) {
                 continue;
             }
-            int at = rendered.indexOf(c, from);
-            if (at < 0) {
+            String p = placeholder(i);
+            List<ChatMessage> one = new ArrayList<>(messages);
+            one.set(i, new ChatMessage(m.role(), p));
+            // the content's rendered length: how much longer the real rendering is than with the placeholder
+            lengths[i] = rendered.length() - template.render(one, addGenerationPrompt).length() + p.length();
+            placeholders.set(i, new ChatMessage(m.role(), p));
+            swapped[i] = true;
+        }
+        String marked = template.render(placeholders, addGenerationPrompt);
+        int shift = 0;
+        int searchFrom = 0;
+        for (int i = 0; i < n; i++) {
+            if (!swapped[i]) {
                 continue;
             }
-            for (int k = at; k < at + c.length(); k++) {
+            String p = placeholder(i);
+            int at = marked.indexOf(p, searchFrom);
+            if (at < 0 || lengths[i] < 0) {
+                continue; // the template does not show this message's content
+            }
+            int start = at + shift;
+            int end = Math.min(rendered.length(), start + lengths[i]);
+            for (int k = Math.max(0, start); k < end; k++) {
                 mask[k] = true;
             }
-            from = at + c.length();
+            shift += lengths[i] - p.length();
+            searchFrom = at + p.length();
         }
         return mask;
+    }
+
+    /** Text no template markup contains (private-use characters) naming message {@code i}. */
+    private static String placeholder(int i) {
+        return "\uE000" + i + "\uE001";
     }
 }

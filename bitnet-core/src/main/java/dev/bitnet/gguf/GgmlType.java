@@ -17,6 +17,8 @@ public enum GgmlType {
     F16(1, 1, 2),
     Q4_0(2, 32, 18),
     Q8_0(8, 32, 34),
+    Q4_K(12, 256, 144),
+    Q5_K(13, 256, 176),
     Q6_K(14, 256, 210),
     BF16(30, 1, 2),
     TQ1_0(34, 256, 54),
@@ -84,7 +86,7 @@ public enum GgmlType {
         };
     }
 
-    /** The kernel float format of a non-ternary type (F32, F16, BF16, Q8_0, Q4_0, Q6_K); empty for ternary types. */
+    /** The kernel float format of a non-ternary type (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K); empty for ternary types. */
     public Optional<FloatFormat> floatFormat() {
         return switch (this) {
             case F32 -> Optional.of(FloatFormat.F32);
@@ -93,6 +95,8 @@ public enum GgmlType {
             case Q8_0 -> Optional.of(FloatFormat.Q8_0);
             case Q4_0 -> Optional.of(FloatFormat.Q4_0);
             case Q6_K -> Optional.of(FloatFormat.Q6_K);
+            case Q4_K -> Optional.of(FloatFormat.Q4_K);
+            case Q5_K -> Optional.of(FloatFormat.Q5_K);
             case TQ1_0, TQ2_0, I2_S -> Optional.empty();
         };
     }

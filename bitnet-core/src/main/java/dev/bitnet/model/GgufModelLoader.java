@@ -11,6 +11,7 @@ import dev.bitnet.kernels.FloatMatrix;
 import dev.bitnet.kernels.FloatMatrixSource;
 import dev.bitnet.kernels.TernaryKernel;
 import dev.bitnet.kernels.TernaryLayout;
+import dev.bitnet.kernels.TernaryMatrix;
 import dev.bitnet.kernels.TernaryMatrixSource;
 import dev.bitnet.kernels.format.FloatCodec;
 import dev.bitnet.tokenizer.BpeVocabulary;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Reads the hyperparameters and weights of a BitNet model from a GGUF file (bitnet-format.md §2)
@@ -138,7 +140,12 @@ public final class GgufModelLoader {
         return new GgufModelLoader(file, kernel, arena).weights(config);
     }
 
+    /** Per-layer GGUF tensor names; group 1 is the layer index. */
+    private static final Pattern LAYER_TENSOR = Pattern.compile("blk\\.(\\d+)\\.");
+
     private Weights weights(ModelConfig c) {
+        WeightChecks.checkNoExtraLayers(file.path(), c.architecture().ggufName() + ".block_count", c.layers(),
+                file.tensors().stream().map(GgufTensor::name).toList(), LAYER_TENSOR);
         int h = c.hiddenSize();
         FloatMatrix embedding = floatMatrix("token_embd.weight", c.vocabSize(), h);
         FloatMatrix output = file.tensor("output.weight").isPresent()
@@ -210,6 +217,8 @@ public final class GgufModelLoader {
             case Q8_0 -> Optional.of(FloatFormat.Q8_0);
             case Q4_0 -> Optional.of(FloatFormat.Q4_0);
             case Q6_K -> Optional.of(FloatFormat.Q6_K);
+            case Q4_K -> Optional.of(FloatFormat.Q4_K);
+            case Q5_K -> Optional.of(FloatFormat.Q5_K);
             default -> Optional.empty();
         };
     }
@@ -221,11 +230,7 @@ public final class GgufModelLoader {
                 + name + " has type " + t.type() + ", expected a float type"));
         float[] out = new float[n];
         FloatCodec.decodeRow(format, file.data(t), n, 0, out, 0);
-        for (int i = 0; i < n; i++) {
-            if (!Float.isFinite(out[i])) {
-                throw new ModelFormatException(file.path(), t.offset(), "tensor " + name + " holds a non-finite value at index " + i);
-            }
-        }
+        WeightChecks.checkSmallTensor(file.path(), t.offset(), name, out);
         return out;
     }
 
@@ -239,18 +244,21 @@ public final class GgufModelLoader {
             outputScale = vector(base + ".scale", 1)[0];
         }
         MemorySegment data = file.data(t);
-        TernaryMatrixSource source = switch (t.type()) {
-            case I2_S -> TernaryMatrixSource.of(name, rows, cols, TernaryLayout.I2_S, data);
-            case TQ2_0 -> TernaryMatrixSource.of(name, rows, cols, TernaryLayout.TQ2_0, data);
-            case TQ1_0 -> TernaryMatrixSource.of(name, rows, cols, TernaryLayout.TQ1_0, data);
-            case F32, F16, BF16 -> ternarize(t, rows, cols, data);
-            default -> throw new UnsupportedModelException(file.path(), "tensor " + name + " has type " + t.type()
-                    + "; ternary projections must be I2_S, TQ2_0, TQ1_0 or F32/F16/BF16");
-        };
         try {
-            return new BitLinear(kernel.prepare(source), outputScale);
+            TernaryMatrixSource source = switch (t.type()) {
+                case I2_S -> TernaryMatrixSource.of(name, rows, cols, TernaryLayout.I2_S, data);
+                case TQ2_0 -> TernaryMatrixSource.of(name, rows, cols, TernaryLayout.TQ2_0, data);
+                case TQ1_0 -> TernaryMatrixSource.of(name, rows, cols, TernaryLayout.TQ1_0, data);
+                case F32, F16, BF16 -> ternarize(t, rows, cols, data);
+                default -> throw new UnsupportedModelException(file.path(), "tensor " + name + " has type " + t.type()
+                        + "; ternary projections must be I2_S, TQ2_0, TQ1_0 or F32/F16/BF16");
+            };
+            TernaryMatrix matrix = kernel.prepare(source);
+            WeightChecks.checkScale(file.path(), t.offset(), name, matrix.scale());
+            return new BitLinear(matrix, outputScale);
         } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(file.path(), t.offset(), e.getMessage());
+            // the codecs and the ternarizer report bad data (non-finite floats, mixed block scales) this way
+            throw new ModelFormatException(file.path(), t.offset(), e.getMessage(), e);
         }
     }
 

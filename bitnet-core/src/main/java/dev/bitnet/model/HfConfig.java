@@ -202,7 +202,13 @@ record HfConfig(ModelConfig model, WeightEncoding encoding) {
             if (!method.equals("bitnet")) {
                 throw new UnsupportedModelException(file, "quantization_config.quant_method '" + method + "' is not supported (expected bitnet)");
             }
-            if (Boolean.TRUE.equals(qc.get("use_rms_norm"))) {
+            Object useRmsNorm = qc.get("use_rms_norm");
+            if (useRmsNorm != null && !(useRmsNorm instanceof Boolean)) {
+                // the string "true" must not slip past the check below that the boolean true fails
+                throw new ModelFormatException(file, -1, "quantization_config.use_rms_norm must be true or false, got "
+                        + (useRmsNorm instanceof String str ? '"' + str + '"' : useRmsNorm));
+            }
+            if (Boolean.TRUE.equals(useRmsNorm)) {
                 throw new UnsupportedModelException(file, "quantization_config.use_rms_norm (a norm inside every BitLinear) is not supported");
             }
             String linearClass = qc.get("linear_class") == null ? "bitlinear" : string(qc, "linear_class", "quantization_config.linear_class");

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntUnaryOperator;
+import java.util.regex.Pattern;
 
 /**
  * Loads Hugging Face BitNet checkpoints: a directory with {@code config.json} and {@code
@@ -79,7 +80,7 @@ public final class HfModelLoader {
     public static Weights loadWeights(Path path, ModelConfig config, TernaryKernel kernel, Arena arena,
                                       List<AutoCloseable> resources) throws IOException {
         HfConfig.WeightEncoding encoding = HfConfig.read(directoryOf(path)).encoding();
-        SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(path);
+        SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(checkpointPath(path));
         try {
             Weights weights = new Loader(checkpoint, config, encoding, kernel, arena).load();
             resources.add(checkpoint);
@@ -88,6 +89,19 @@ public final class HfModelLoader {
             checkpoint.close();
             throw e;
         }
+    }
+
+    /**
+     * What to open as the checkpoint: a shard index ({@code *.index.json}) or a {@code .safetensors}
+     * file as given, the directory when given another file of the checkpoint (its {@code config.json},
+     * {@code tokenizer.json}, ...).
+     */
+    private static Path checkpointPath(Path path) {
+        String name = String.valueOf(path.getFileName());
+        if (Files.isDirectory(path) || name.endsWith(".safetensors") || name.endsWith(".index.json")) {
+            return path;
+        }
+        return directoryOf(path);
     }
 
     private static Path directoryOf(Path path) {
@@ -146,6 +160,9 @@ public final class HfModelLoader {
         return invalid;
     }
 
+    /** Per-layer tensor names; group 1 is the layer index. */
+    private static final Pattern LAYER_TENSOR = Pattern.compile("model\\.layers\\.(\\d+)\\.");
+
     /** Loads one checkpoint; holds what every tensor read needs. */
     private record Loader(SafetensorsCheckpoint checkpoint, ModelConfig config, HfConfig.WeightEncoding encoding,
                           TernaryKernel kernel, Arena arena) {
@@ -153,6 +170,8 @@ public final class HfModelLoader {
         Weights load() {
             ModelConfig c = config;
             checkNoBiases();
+            WeightChecks.checkNoExtraLayers(checkpoint.path(), HfConfig.FILE + " num_hidden_layers", c.layers(),
+                    checkpoint.tensors().stream().map(SafetensorsTensor::name).toList(), LAYER_TENSOR);
             FloatMatrix embedding = floatMatrix("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
             FloatMatrix output = c.tiedEmbeddings() ? embedding : floatMatrix("lm_head.weight", c.vocabSize(), c.hiddenSize());
             float[] outputNorm = vector("model.norm.weight", c.hiddenSize());
@@ -195,6 +214,7 @@ public final class HfModelLoader {
                     ? ternarize(t, rows, cols, rowMap, values)
                     : unpackPacked(t, base, rows, cols, rowMap, values);
             try {
+                WeightChecks.checkScale(t.file(), t.offset(), "'" + t.name() + "'", scale);
                 TernaryMatrix m = kernel.prepare(new TernaryMatrixSource(t.name(), rows, cols, TernaryLayout.INT8, values, scale));
                 return new BitLinear(m, 1f);
             } catch (IllegalArgumentException e) {
@@ -296,6 +316,7 @@ public final class HfModelLoader {
             }
             float[] v = new float[size];
             FloatCodec.decodeRow(format, checkpoint.data(t), size, 0, v, 0);
+            WeightChecks.checkSmallTensor(t.file(), t.offset(), "'" + name + "'", v);
             return v;
         }
 

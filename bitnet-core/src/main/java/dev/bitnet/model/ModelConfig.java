@@ -38,6 +38,10 @@ public record ModelConfig(
 
     /** Upper bound on any dimension: far above real models, low enough that products fit comfortably in a long. */
     public static final int MAX_DIM = 1 << 20;
+    /** Smallest RMSNorm epsilon accepted: below it a zero hidden state divides by (nearly) zero. */
+    public static final float MIN_RMS_EPS = 1e-12f;
+    /** Largest RMSNorm epsilon accepted: real models use 1e-6 to 1e-5. */
+    public static final float MAX_RMS_EPS = 1f;
 
     public ModelConfig {
         check("vocab size", vocabSize, 1, 1 << 24);
@@ -55,11 +59,13 @@ public record ModelConfig(
         if (ropeDim % 2 != 0) {
             throw new IllegalArgumentException("RoPE dims must be even, got " + ropeDim);
         }
-        if (!(ropeTheta > 0) || !Float.isFinite(ropeTheta)) {
-            throw new IllegalArgumentException("RoPE base must be positive, got " + ropeTheta);
+        // a base below 1 makes the rotation frequencies base^(-2i/d) grow without bound: angles overflow to NaN
+        if (!(ropeTheta >= 1) || !Float.isFinite(ropeTheta)) {
+            throw new IllegalArgumentException("RoPE base (rope.freq_base / rope_theta) must be finite and at least 1, got " + ropeTheta);
         }
-        if (!(rmsEps > 0) || !Float.isFinite(rmsEps)) {
-            throw new IllegalArgumentException("RMSNorm epsilon must be positive, got " + rmsEps);
+        if (!(rmsEps >= MIN_RMS_EPS && rmsEps <= MAX_RMS_EPS)) {
+            throw new IllegalArgumentException("RMSNorm epsilon (layer_norm_rms_epsilon / rms_norm_eps) must be in ["
+                    + MIN_RMS_EPS + ", " + MAX_RMS_EPS + "], got " + rmsEps);
         }
     }
 

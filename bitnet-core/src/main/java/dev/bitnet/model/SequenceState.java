@@ -1,5 +1,7 @@
 package dev.bitnet.model;
 
+import org.jetbrains.annotations.Nullable;
+
 /**
  * One sequence being evaluated: its KV cache, scratch buffers and position. Feeds tokens through
  * a {@link Transformer} in chunks of the workspace's batch size. Not thread-safe.
@@ -7,16 +9,34 @@ package dev.bitnet.model;
 public final class SequenceState implements AutoCloseable {
     private final Transformer transformer;
     private final KvCache cache;
-    private final Workspace workspace;
+    private final int batch;
+    private @Nullable Workspace workspace;
     private final int contextLimit;
     private int position;
 
+    /**
+     * A sequence evaluated in chunks of up to {@code batch} tokens by {@link #evaluate}; its scratch
+     * buffers are allocated on first use (a sequence run only by a {@link BatchPass} never needs them).
+     */
     public SequenceState(Transformer transformer, int contextLimit, int batch) {
         this.transformer = transformer;
         ModelConfig c = transformer.config();
         this.contextLimit = contextLimit;
         this.cache = new KvCache(c.layers(), c.kvDim(), contextLimit);
-        this.workspace = new Workspace(c, Math.min(batch, contextLimit));
+        this.batch = Math.max(1, Math.min(batch, contextLimit));
+    }
+
+    Transformer transformer() {
+        return transformer;
+    }
+
+    KvCache cache() {
+        return cache;
+    }
+
+    /** Tokens at the next {@code n} positions have been evaluated by a {@link BatchPass}. */
+    void advance(int n) {
+        position += n;
     }
 
     public int position() {
@@ -43,6 +63,10 @@ public final class SequenceState implements AutoCloseable {
      */
     public void evaluate(int[] tokens, int offset, int count, float[] logits, boolean allLogits) {
         int vocab = transformer.config().vocabSize();
+        if (workspace == null) {
+            workspace = new Workspace(transformer.config(), batch);
+        }
+        Workspace workspace = this.workspace;
         int done = 0;
         while (done < count) {
             int n = Math.min(workspace.batch, count - done);
@@ -67,6 +91,8 @@ public final class SequenceState implements AutoCloseable {
 
     @Override
     public void close() {
-        workspace.close();
+        if (workspace != null) {
+            workspace.close();
+        }
     }
 }

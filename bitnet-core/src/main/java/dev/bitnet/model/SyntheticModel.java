@@ -2,7 +2,9 @@ package dev.bitnet.model;
 
 import dev.bitnet.gguf.GgmlType;
 import dev.bitnet.gguf.GgufWriter;
+import dev.bitnet.kernels.FloatFormat;
 import dev.bitnet.kernels.TernaryLayout;
+import dev.bitnet.kernels.format.FloatEncoder;
 import dev.bitnet.kernels.format.TernaryCodec;
 
 import java.nio.ByteBuffer;
@@ -18,7 +20,7 @@ import java.util.SplittableRandom;
  * Writes seeded random BitNet b1.58 models of a given shape with the project's GGUF writer: for
  * benchmarks (the full 2B-4T shape) and tests (small shapes). Same shape, type and seed give the same
  * bytes. Weights are random ternary (a third each of -1, 0, +1) with a scale that keeps activations
- * near unit variance; norms are 1; the embedding is F16 N(0, 1). The vocabulary is byte-level: 256
+ * near unit variance; norms are 1; the embedding is N(0, 1), F16 unless another format is asked for. The vocabulary is byte-level: 256
  * byte tokens, filler tokens, then BOS, EOS and {@code <|eot_id|>} at the end, so text prompts
  * work (one token per byte).
  */
@@ -67,8 +69,34 @@ public final class SyntheticModel {
     private SyntheticModel() {
     }
 
-    /** Writes the model to {@code out} with ternary weights in {@code layout} (I2_S, TQ2_0 or TQ1_0). */
+    /** Writes the model to {@code out} with ternary weights in {@code layout} (I2_S, TQ2_0 or TQ1_0) and an F16 embedding. */
     public static void write(Shape shape, TernaryLayout layout, long seed, Path out) {
+        write(shape, layout, seed, out, FloatFormat.F16);
+    }
+
+    /**
+     * Writes the model with its (tied) token embedding in {@code embedding}: the same N(0, 1) values for a
+     * given seed, encoded in that format's ggml block layout (what llama-quantize's
+     * {@code --token-embedding-type} would store, though with this project's simpler quantizer).
+     *
+     * @throws IllegalArgumentException for an F32 embedding (not offered) or a hidden size the format's blocks do not divide
+     */
+    public static void write(Shape shape, TernaryLayout layout, long seed, Path out, FloatFormat embedding) {
+        Objects.requireNonNull(embedding, "embedding");
+        GgmlType embeddingType = switch (embedding) {
+            case F16 -> GgmlType.F16;
+            case BF16 -> GgmlType.BF16;
+            case Q8_0 -> GgmlType.Q8_0;
+            case Q4_0 -> GgmlType.Q4_0;
+            case Q4_K -> GgmlType.Q4_K;
+            case Q5_K -> GgmlType.Q5_K;
+            case Q6_K -> GgmlType.Q6_K;
+            case F32 -> throw new IllegalArgumentException("synthetic embeddings are F16, BF16 or quantized, not F32");
+        };
+        if (shape.hidden() % embedding.blockSize() != 0) {
+            throw new IllegalArgumentException("shape " + shape.name() + ": hidden " + shape.hidden() + " is not a multiple of "
+                    + embedding + "'s " + embedding.blockSize() + "-value blocks");
+        }
         GgmlType type = switch (layout) {
             case I2_S -> GgmlType.I2_S;
             case TQ2_0 -> GgmlType.TQ2_0;
@@ -95,7 +123,7 @@ public final class SyntheticModel {
         int h = shape.hidden();
         int kv = shape.kvHeads() * shape.headDim();
         SplittableRandom root = new SplittableRandom(seed);
-        w.addTensor("token_embd.weight", GgmlType.F16, new long[] {h, shape.vocab()}, embedding(root.split(), shape.vocab(), h));
+        w.addTensor("token_embd.weight", embeddingType, new long[] {h, shape.vocab()}, embedding(root.split(), shape.vocab(), h, embedding));
         w.addTensor("output_norm.weight", GgmlType.F32, new long[] {h}, ones(h));
         for (int l = 0; l < shape.layers(); l++) {
             String b = "blk." + l + ".";
@@ -129,14 +157,16 @@ public final class SyntheticModel {
         });
     }
 
-    private static GgufWriter.TensorSource embedding(SplittableRandom random, int vocab, int hidden) {
+    private static GgufWriter.TensorSource embedding(SplittableRandom random, int vocab, int hidden, FloatFormat format) {
         return out -> {
-            ByteBuffer row = ByteBuffer.allocate(hidden * 2).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer row = ByteBuffer.allocate((int) format.rowBytes(hidden)).order(ByteOrder.LITTLE_ENDIAN);
+            float[] values = new float[hidden];
             for (int v = 0; v < vocab; v++) {
                 row.clear();
                 for (int i = 0; i < hidden; i++) {
-                    row.putShort(Float.floatToFloat16((float) gaussian(random)));
+                    values[i] = (float) gaussian(random);
                 }
+                FloatEncoder.encodeRow(format, values, 0, hidden, row);
                 row.flip();
                 while (row.hasRemaining()) {
                     out.write(row);

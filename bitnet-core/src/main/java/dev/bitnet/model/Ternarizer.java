@@ -61,6 +61,10 @@ public final class Ternarizer {
             return new Result(values, magnitude, true);
         }
         float mean = (float) (absSum / ((double) rows * cols));
+        if (!Float.isFinite(mean)) {
+            // finite weights near float's range: the absmean scale itself would overflow
+            throw new IllegalArgumentException("tensor " + name + " has mean |w| " + mean + ", too large for a weight scale");
+        }
         float inv = 1f / Math.max(mean, 1e-5f);
         for (int r = 0; r < rows; r++) {
             reader.read(r, rowBuffer);

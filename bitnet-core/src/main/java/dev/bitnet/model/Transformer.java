@@ -59,16 +59,9 @@ public final class Transformer {
                  float[] logits, int logitRows) {
         ModelConfig c = config;
         int h = c.hiddenSize();
-        cache.ensureCapacity(start + count);
-        computeRope(start, count, ws);
-        for (int r = 0; r < count; r++) {
-            weights.embedding().row(tokens[tokenOffset + r], ws.x, r * h);
-        }
-        for (int l = 0; l < c.layers(); l++) {
-            LayerWeights lw = weights.layers().get(l);
-            attention(l, lw, count, start, cache, ws);
-            feedForward(lw, count, ws);
-        }
+        ws.clearSegments();
+        ws.addSegment(cache, start, count);
+        blocks(tokens, tokenOffset, count, ws);
         if (logits != null && logitRows > 0) {
             int first = count - logitRows;
             for (int r = 0; r < logitRows; r++) {
@@ -78,7 +71,45 @@ public final class Transformer {
         }
     }
 
-    private void attention(int layer, LayerWeights lw, int n, int start, KvCache cache, Workspace ws) {
+    /**
+     * Runs the rows of several sequences in one pass: the workspace's segments (set by the caller)
+     * say which consecutive rows belong to which sequence, at which positions, with which KV cache.
+     * Every projection and the head run once over all rows (each weight read once for all of them);
+     * RoPE, the KV write and attention run per segment on its own cache. Everything is computed per
+     * row, so each row's result is the one it would get in a pass of its own. Writes the logits of
+     * rows {@code logitRows[0..logitCount)} to {@code logits} ({@code logitCount x vocab}, in order).
+     */
+    void forwardSegments(int[] tokens, int rows, Workspace ws, int[] logitRows, int logitCount, float[] logits) {
+        ModelConfig c = config;
+        int h = c.hiddenSize();
+        blocks(tokens, 0, rows, ws);
+        if (logitCount > 0) {
+            for (int k = 0; k < logitCount; k++) {
+                rmsNorm(ws.x, logitRows[k] * h, weights.outputNorm(), ws.xb, k * h, h, c.rmsEps());
+            }
+            kernel.multiply(weights.output(), ws.xb, logitCount, logits);
+        }
+    }
+
+    /** Embeds the rows and runs every block over them; the hidden states end in {@code ws.x}. */
+    private void blocks(int[] tokens, int tokenOffset, int count, Workspace ws) {
+        ModelConfig c = config;
+        int h = c.hiddenSize();
+        for (int s = 0; s < ws.segments; s++) {
+            ws.segmentCache[s].ensureCapacity(ws.segmentStart[s] + ws.segmentRows[s]);
+        }
+        computeRope(count, ws);
+        for (int r = 0; r < count; r++) {
+            weights.embedding().row(tokens[tokenOffset + r], ws.x, r * h);
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights lw = weights.layers().get(l);
+            attention(l, lw, count, ws);
+            feedForward(lw, count, ws);
+        }
+    }
+
+    private void attention(int layer, LayerWeights lw, int n, Workspace ws) {
         ModelConfig c = config;
         int h = c.hiddenSize();
         int qd = c.queryDim();
@@ -92,21 +123,35 @@ public final class Transformer {
         project(lw.k(), ws.hiddenAct, ws.k, n);
         project(lw.v(), ws.hiddenAct, ws.v, n);
 
-        float[] keys = cache.keys(layer);
-        float[] values = cache.values(layer);
-        for (int r = 0; r < n; r++) {
-            int pos = start + r;
-            for (int head = 0; head < c.heads(); head++) {
-                rope(ws.q, r * qd + head * hd, ws, r);
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        int first = 0;
+        for (int s = 0; s < ws.segments; s++) {
+            KvCache cache = ws.segmentCache[s];
+            int start = ws.segmentStart[s];
+            int rows = ws.segmentRows[s];
+            float[] keys = cache.keys(layer);
+            float[] values = cache.values(layer);
+            for (int r = first; r < first + rows; r++) {
+                int pos = start + r - first;
+                for (int head = 0; head < c.heads(); head++) {
+                    rope(ws.q, r * qd + head * hd, ws, r);
+                }
+                for (int head = 0; head < c.kvHeads(); head++) {
+                    rope(ws.k, r * kvd + head * hd, ws, r);
+                }
+                System.arraycopy(ws.k, r * kvd, keys, pos * kvd, kvd);
+                System.arraycopy(ws.v, r * kvd, values, pos * kvd, kvd);
             }
-            for (int head = 0; head < c.kvHeads(); head++) {
-                rope(ws.k, r * kvd + head * hd, ws, r);
+            if (first == 0) {
+                kernel.attention(ws.q, keys, values, ws.attn, rows, start, c.heads(), c.kvHeads(), hd, scale);
+            } else {
+                // the attention kernel takes its query rows from row 0: move this segment's there and back
+                System.arraycopy(ws.q, first * qd, ws.segmentQ, 0, rows * qd);
+                kernel.attention(ws.segmentQ, keys, values, ws.segmentAttn, rows, start, c.heads(), c.kvHeads(), hd, scale);
+                System.arraycopy(ws.segmentAttn, 0, ws.attn, first * qd, rows * qd);
             }
-            System.arraycopy(ws.k, r * kvd, keys, pos * kvd, kvd);
-            System.arraycopy(ws.v, r * kvd, values, pos * kvd, kvd);
+            first += rows;
         }
-
-        kernel.attention(ws.q, keys, values, ws.attn, n, start, c.heads(), c.kvHeads(), hd, (float) (1.0 / Math.sqrt(hd)));
         if (lw.attnSubNorm() != null) {
             for (int r = 0; r < n; r++) {
                 rmsNorm(ws.attn, r * qd, lw.attnSubNorm(), ws.attn, r * qd, qd, c.rmsEps());
@@ -160,14 +205,18 @@ public final class Transformer {
         }
     }
 
-    /** Fills the chunk's cos/sin tables once, so every head of every layer reuses them. */
-    private void computeRope(int start, int count, Workspace ws) {
+    /** Fills each row's cos/sin tables once (from its segment's positions), so every head of every layer reuses them. */
+    private void computeRope(int count, Workspace ws) {
         int pairs = invFreq.length;
-        for (int r = 0; r < count; r++) {
-            for (int j = 0; j < pairs; j++) {
-                float angle = (start + r) * invFreq[j];
-                ws.ropeCos[r * pairs + j] = (float) Math.cos(angle);
-                ws.ropeSin[r * pairs + j] = (float) Math.sin(angle);
+        int r = 0;
+        for (int s = 0; s < ws.segments; s++) {
+            int start = ws.segmentStart[s];
+            for (int i = 0; i < ws.segmentRows[s] && r < count; i++, r++) {
+                for (int j = 0; j < pairs; j++) {
+                    float angle = (start + i) * invFreq[j];
+                    ws.ropeCos[r * pairs + j] = (float) Math.cos(angle);
+                    ws.ropeSin[r * pairs + j] = (float) Math.sin(angle);
+                }
             }
         }
     }

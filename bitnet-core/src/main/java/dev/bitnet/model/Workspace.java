@@ -44,6 +44,37 @@ final class Workspace implements AutoCloseable {
 
     private float[] logits = new float[0];
 
+    /** The rows of the current pass, grouped by sequence: segment s is the next segmentRows[s] rows. */
+    int segments;
+    KvCache[] segmentCache = new KvCache[1];
+    int[] segmentStart = new int[1];
+    int[] segmentRows = new int[1];
+    /** Query and output rows of a segment that does not start at row 0 (passes over several sequences only). */
+    float[] segmentQ = new float[0];
+    float[] segmentAttn = new float[0];
+
+    void clearSegments() {
+        segments = 0;
+    }
+
+    /** Adds the next {@code rows} rows as positions {@code [start, start + rows)} of the sequence holding {@code cache}. */
+    void addSegment(KvCache cache, int start, int rows) {
+        if (segments == segmentCache.length) {
+            int n = segments * 2;
+            segmentCache = java.util.Arrays.copyOf(segmentCache, n);
+            segmentStart = java.util.Arrays.copyOf(segmentStart, n);
+            segmentRows = java.util.Arrays.copyOf(segmentRows, n);
+        }
+        segmentCache[segments] = cache;
+        segmentStart[segments] = start;
+        segmentRows[segments] = rows;
+        segments++;
+        if (segments == 2 && segmentQ.length == 0) {
+            segmentQ = new float[q.length];
+            segmentAttn = new float[attn.length];
+        }
+    }
+
     /** A buffer for {@code rows x vocab} logits, grown on demand (only used when every position's logits are wanted). */
     float[] logits(int rows, int vocab) {
         if (logits.length < rows * vocab) {
@@ -54,6 +85,8 @@ final class Workspace implements AutoCloseable {
 
     @Override
     public void close() {
+        clearSegments();
+        java.util.Arrays.fill(segmentCache, null);
         hiddenAct.close();
         if (queryAct != hiddenAct) {
             queryAct.close();

@@ -14,7 +14,11 @@ public enum FloatFormat {
     /** 32 values: f16 scale + 16 bytes of 4-bit codes (value = (q - 8) * d). */
     Q4_0(32, 18),
     /** 256 values: ql[128], qh[64], int8 scales[16], f16 d. */
-    Q6_K(256, 210);
+    Q6_K(256, 210),
+    /** 256 values: f16 d, f16 dmin, 12 bytes of 6-bit scales and mins, qs[128] (4-bit codes). */
+    Q4_K(256, 144),
+    /** 256 values: f16 d, f16 dmin, 12 bytes of 6-bit scales and mins, qh[32] (fifth bits), qs[128]. */
+    Q5_K(256, 176);
 
     private final int blockSize;
     private final int blockBytes;

@@ -1,7 +1,12 @@
 package dev.bitnet.kernels;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,6 +28,12 @@ import java.util.function.IntConsumer;
  *
  * <p>Thread-safe: jobs from several threads (sessions) run one after another. A task that calls
  * {@link #parallelFor} itself runs the inner loop inline on its own thread.
+ *
+ * <p>A watchdog guards against hangs: a caller that has waited longer than the {@linkplain
+ * #watchdogLimit() limit} for the pool (behind other jobs) or for its own job's tasks logs a warning
+ * with a {@linkplain #dumpState() dump of the pool's state} (job, counters, each thread's state and
+ * stack), once per wait, and keeps waiting. The limit is {@value #WATCHDOG_PROPERTY} (milliseconds,
+ * default 30000; 0 turns the watchdog off) or {@link #watchdogLimit(Duration)}.
  */
 public final class WorkerPool implements AutoCloseable {
     /** How long an idle worker (or a waiting caller) busy-spins before it starts yielding its core. */
@@ -34,6 +45,15 @@ public final class WorkerPool implements AutoCloseable {
     /** Longest an idle worker sleeps before it looks for a job again (likewise). */
     private static final long WORKER_PARK_NANOS = 10_000_000;
     private static final AtomicInteger POOLS = new AtomicInteger();
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+    /** System property: the watchdog limit in milliseconds (0 turns it off). */
+    public static final String WATCHDOG_PROPERTY = "bitnet.pool.watchdogMillis";
+
+    private static final AtomicInteger ALL_REPORTS = new AtomicInteger();
+
+    private final int id;
+    private final AtomicInteger watchdogReports = new AtomicInteger();
+    private volatile long watchdogNanos = TimeUnit.MILLISECONDS.toNanos(Long.getLong(WATCHDOG_PROPERTY, 30_000L));
 
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
@@ -61,7 +81,7 @@ public final class WorkerPool implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
-        int id = POOLS.incrementAndGet();
+        id = POOLS.incrementAndGet();
         workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, "bitnet-worker-" + id + "-" + (i + 1));
@@ -118,7 +138,9 @@ public final class WorkerPool implements AutoCloseable {
             }
             return;
         }
-        lock.lock();
+        if (!lock.tryLock()) {
+            lockWatched();
+        }
         try {
             if (closed) {
                 throw new IllegalStateException("worker pool is closed");
@@ -200,8 +222,14 @@ public final class WorkerPool implements AutoCloseable {
 
     private void awaitTasks(long finished) {
         long start = System.nanoTime();
+        boolean reported = false;
         while (done.get() != finished) {
             long waited = System.nanoTime() - start;
+            long limit = watchdogNanos;
+            if (!reported && limit > 0 && waited > limit) {
+                reported = true;
+                report("a job has waited " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms for its tasks");
+            }
             if (waited < SPIN_NANOS) {
                 Thread.onSpinWait();
                 continue;
@@ -218,6 +246,88 @@ public final class WorkerPool implements AutoCloseable {
             }
             callerParked = false;
         }
+    }
+
+    /** Takes the job lock, reporting through the watchdog each time a limit passes without it. */
+    private void lockWatched() {
+        long start = System.nanoTime();
+        boolean interrupted = false;
+        while (true) {
+            long limit = watchdogNanos;
+            try {
+                if (limit <= 0) {
+                    lock.lock();
+                    break;
+                }
+                if (lock.tryLock(limit, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                report("a job has waited " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+                        + " ms for the pool (other jobs ahead of it)");
+            } catch (InterruptedException e) {
+                // a job cannot be abandoned half-way by its caller; keep the interrupt for later
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void report(String what) {
+        watchdogReports.incrementAndGet();
+        ALL_REPORTS.incrementAndGet();
+        LOG.warn("worker pool watchdog: {} (limit {} ms); pool state:\n{}", what,
+                TimeUnit.NANOSECONDS.toMillis(watchdogNanos), dumpState());
+    }
+
+    /** The watchdog limit: how long a job may wait before the pool's state is logged. Zero when off. */
+    public Duration watchdogLimit() {
+        return Duration.ofNanos(watchdogNanos);
+    }
+
+    /** Sets the watchdog limit; {@link Duration#ZERO} turns the watchdog off. */
+    public void watchdogLimit(Duration limit) {
+        if (limit.isNegative()) {
+            throw new IllegalArgumentException("watchdog limit must not be negative, got " + limit);
+        }
+        watchdogNanos = limit.toNanos();
+    }
+
+    /** How many times the watchdogs of all pools in this JVM have reported a long wait (for soak runs). */
+    public static int totalWatchdogReports() {
+        return ALL_REPORTS.get();
+    }
+
+    /** How many times the watchdog has reported a long wait (for tests and soak runs). */
+    public int watchdogReports() {
+        return watchdogReports.get();
+    }
+
+    /**
+     * A description of the pool for diagnosing a hang: the current job's generation, claimed and
+     * finished tasks, the lock's owner and queue, and each worker's state, park flag and stack top.
+     */
+    public String dumpState() {
+        long c = control.get();
+        long d = done.get();
+        StringBuilder sb = new StringBuilder();
+        sb.append("pool ").append(id).append(": ").append(threads()).append(" threads, closed=").append(closed)
+                .append(", job generation ").append(c >>> 32).append(", tasks ").append(tasks)
+                .append(", next task ").append((int) c).append(", finished ").append((int) d)
+                .append(" (of generation ").append(d >>> 32).append(')')
+                .append(", lock held=").append(lock.isLocked()).append(", jobs queued=").append(lock.getQueueLength());
+        Thread t = caller;
+        sb.append("\n  caller: ").append(t == null ? "none" : t.getName() + " " + t.getState())
+                .append(", parked=").append(callerParked);
+        for (Worker w : workers) {
+            sb.append("\n  ").append(w.getName()).append(' ').append(w.getState()).append(", parked=").append(w.parked);
+            StackTraceElement[] stack = w.getStackTrace();
+            for (int i = 0; i < Math.min(6, stack.length); i++) {
+                sb.append("\n      at ").append(stack[i]);
+            }
+        }
+        return sb.toString();
     }
 
     /** Stops the workers (after the running job, if any). Idempotent. */

@@ -44,6 +44,15 @@ final class HeadData {
                     }
                 }
             }
+            case Q4_K, Q5_K -> {
+                for (int k = 0; k < blocks; k++) {
+                    b.putShort(Float.floatToFloat16(0.0005f + rnd.nextFloat() * 0.002f));
+                    b.putShort(Float.floatToFloat16(0.0005f + rnd.nextFloat() * 0.002f));
+                    for (int j = 4; j < format.blockBytes(); j++) {
+                        b.put((byte) rnd.nextInt(256));
+                    }
+                }
+            }
             case Q6_K -> {
                 for (int k = 0; k < blocks; k++) {
                     for (int j = 0; j < 192; j++) {

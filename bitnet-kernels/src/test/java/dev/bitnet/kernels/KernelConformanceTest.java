@@ -304,7 +304,9 @@ class KernelConformanceTest {
         Random rnd = new Random(5);
         try (TernaryKernel kernel = factory.open(3); Arena arena = Arena.ofShared()) {
             for (FloatFormat format : FloatFormat.values()) {
-                int[] colChoices = format.blockSize() == 1 ? new int[] {1, 33, 256, 1000} : new int[] {256, 512, 2560};
+                int[] colChoices = format.blockSize() == 1 ? new int[] {1, 33, 256, 1000}
+                        : format.blockSize() == 32 ? new int[] {96, 256, 512, 2560} : new int[] {256, 512, 2560};
+                boolean integer = BlockDot.activationBlock(format) != 0;
                 for (int cols : colChoices) {
                     int vocab = 1 + 2 * rnd.nextInt(300);
                     byte[] data = HeadData.random(rnd, format, vocab, cols);
@@ -321,6 +323,10 @@ class KernelConformanceTest {
                         float[] actual = new float[rows * vocab];
                         SCALAR.multiply(ref, x, rows, expected);
                         kernel.multiply(w, x, rows, actual);
+                        if (integer) {
+                            // integer dot products and one fixed float formula: the same bits as the reference
+                            assertThat(actual).as("%s %dx%d, %d rows", format, vocab, cols, rows).isEqualTo(expected);
+                        }
                         for (int r = 0; r < rows; r++) {
                             for (int v = 0; v < vocab; v++) {
                                 double magnitude = 0;

@@ -1,11 +1,14 @@
 package dev.bitnet.tokenizer;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -32,7 +35,8 @@ final class TokenizerJson {
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(1 << 20).build())
+            // real files nest about six deep; the limit keeps hostile nesting far from any stack limit
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(1 << 20).maxNestingDepth(64).build())
             .build();
 
     /** What the file describes. */
@@ -61,11 +65,23 @@ final class TokenizerJson {
         TokenizerJson reader = new TokenizerJson(file);
         try (InputStream in = Files.newInputStream(file); JsonParser p = FACTORY.createParser(in)) {
             reader.readRoot(p);
+            JsonToken after = p.nextToken();
+            if (after != null) {
+                throw new TokenizerFormatException(file + ": content after the top-level object (" + after
+                        + at(p.currentTokenLocation()) + ")");
+            }
         } catch (JsonProcessingException e) {
-            throw new TokenizerFormatException(file + ": not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+            // Jackson leaves the location out of some errors (nesting limits, encodings)
+            throw new TokenizerFormatException(file + ": not valid JSON: " + e.getOriginalMessage() + at(e.getLocation()), e);
+        } catch (CharConversionException e) {
+            // an invalid UTF-16/UTF-32 sequence once Jackson has guessed the encoding
+            throw new TokenizerFormatException(file + ": not valid JSON text: " + e.getMessage(), e);
         }
         return reader.contents();
+    }
+
+    private static String at(JsonLocation location) {
+        return location == null ? "" : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 
     private void readRoot(JsonParser p) throws IOException {
@@ -95,10 +111,16 @@ final class TokenizerJson {
             return;
         }
         expect(p, value, JsonToken.START_ARRAY, "added_tokens");
-        while (p.nextToken() == JsonToken.START_OBJECT) {
+        JsonToken element;
+        while ((element = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (element != JsonToken.START_OBJECT) {
+                throw new TokenizerFormatException(file + ": added_tokens[" + added.size() + "] should be an object but is "
+                        + element + at(p.currentTokenLocation()));
+            }
             Map<String, Object> t = readObjectBody(p);
             if (!(t.get("id") instanceof Long id) || !(t.get("content") instanceof String content)) {
-                throw new TokenizerFormatException(file + ": added token " + t + " needs an id and a content");
+                throw new TokenizerFormatException(file + ": added_tokens[" + added.size() + "] " + shorten(t)
+                        + " needs an integer id and a string content");
             }
             if (id < 0 || id > MAX_ID) {
                 throw new TokenizerFormatException(file + ": added token '" + content + "' has id " + id
@@ -125,7 +147,7 @@ final class TokenizerJson {
                 case "type" -> type = String.valueOf(readValue(p));
                 case "vocab" -> readVocab(p, v);
                 case "merges" -> readMerges(p, v);
-                case "ignore_merges" -> ignoreMerges = v == JsonToken.VALUE_TRUE;
+                case "ignore_merges" -> ignoreMerges = Boolean.TRUE.equals(readValue(p));
                 case "byte_fallback", "dropout", "continuing_subword_prefix", "end_of_word_suffix" -> {
                     Object setting = readValue(p);
                     if (setting != null && !Boolean.FALSE.equals(setting) && !"".equals(setting)) {
@@ -285,23 +307,27 @@ final class TokenizerJson {
     }
 
     private TokenizerFormatException unsupported(String what, Object value) {
+        return new TokenizerFormatException(file + ": unsupported " + what + ": " + shorten(value));
+    }
+
+    private static String shorten(Object value) {
         String shown = String.valueOf(value);
-        if (shown.length() > 300) {
-            shown = shown.substring(0, 300) + "...";
-        }
-        return new TokenizerFormatException(file + ": unsupported " + what + ": " + shown);
+        return shown.length() > 300 ? shown.substring(0, 300) + "..." : shown;
     }
 
     private void expect(JsonParser p, JsonToken actual, JsonToken wanted, String where) throws IOException {
         if (actual != wanted) {
             throw new TokenizerFormatException(file + ": " + where + " should be " + wanted + " but is " + actual
-                    + " (line " + p.currentLocation().getLineNr() + ")");
+                    + at(p.currentLocation()));
         }
     }
 
     /** Reads the value at the current token as maps, lists, strings, longs, doubles, booleans and nulls. */
     private static Object readValue(JsonParser p) throws IOException {
         JsonToken t = p.currentToken();
+        if (t == null) {
+            throw new JsonParseException(p, "unexpected end of input");
+        }
         return switch (t) {
             case START_OBJECT -> readObjectBody(p);
             case START_ARRAY -> {

@@ -27,7 +27,7 @@ class TokenizerJsonTest {
     Path dir;
 
     /** A complete file: 256 byte tokens, "h i" -> "hi" (id 256), two added tokens (257, 258). */
-    private static String file(Function<String, String> edit) {
+    static String file(Function<String, String> edit) {
         StringBuilder vocab = new StringBuilder();
         for (int b = 0; b < 256; b++) {
             vocab.append(quote(String.valueOf(ByteLevel.charOf(b)))).append(':').append(b).append(',');

@@ -20,7 +20,9 @@ public final class Main {
 
     static List<Command> commands() {
         return List.of(new GenerateCommand(), new ChatCommand(), new LogitsCommand(), new TokenizeCommand(Main::modelTokenizer),
-                new InfoCommand(), new SynthCommand(), new BenchCommand(), new DownloadCommand());
+                new InfoCommand(), new SynthCommand(), new BenchCommand(), new SoakCommand(),
+                new ServeCommand(),
+                new LoadtestCommand(), new DownloadCommand());
     }
 
     /** The tokenizer stored in a GGUF's metadata, without loading the weights. */

@@ -53,6 +53,63 @@ public final class FloatCodec {
                     decodeQ6K(data, base + 210L * b, dst, off + 256 * b);
                 }
             }
+            case Q4_K -> {
+                for (int b = 0; b < cols / 256; b++) {
+                    decodeQ45K(data, base + 144L * b, false, dst, off + 256 * b);
+                }
+            }
+            case Q5_K -> {
+                for (int b = 0; b < cols / 256; b++) {
+                    decodeQ45K(data, base + 176L * b, true, dst, off + 256 * b);
+                }
+            }
+        }
+    }
+
+    /**
+     * The 6-bit scale ({@code min == false}) or min of sub-block {@code j} (0..7) of a Q4_K / Q5_K block
+     * whose 12 scale bytes start at {@code sc}: sub-blocks 0-3 keep theirs in the low 6 bits of bytes
+     * j (scale) and j + 4 (min); sub-blocks 4-7 take their low 4 bits from a nibble of byte j + 4 and
+     * their top 2 bits from bits 7-6 of bytes j - 4 (scale) and j (min).
+     */
+    public static int kScale(MemorySegment data, long sc, int j, boolean min) {
+        if (j < 4) {
+            return data.get(ValueLayout.JAVA_BYTE, sc + j + (min ? 4 : 0)) & 63;
+        }
+        int packed = data.get(ValueLayout.JAVA_BYTE, sc + j + 4) & 0xFF;
+        int top = (data.get(ValueLayout.JAVA_BYTE, sc + j - (min ? 0 : 4)) & 0xFF) >>> 6;
+        return (min ? packed >>> 4 : packed & 0xF) | (top << 4);
+    }
+
+    /**
+     * block_q4_K: f16 d, f16 dmin, scales[12], qs[128]; block_q5_K adds qh[32] before qs. Sub-block j
+     * (32 values) is {@code d * scale_j * q - dmin * min_j}; per 64 values the low nibbles of 32 qs
+     * bytes hold the first 32 codes and the high nibbles the next 32; for Q5_K bit 2c (resp. 2c + 1) of
+     * qh[l] is the fifth bit of value 64c + l (resp. 64c + 32 + l).
+     */
+    private static void decodeQ45K(MemorySegment data, long p, boolean five, float[] y, int off) {
+        float d = Float.float16ToFloat(data.get(I16, p));
+        float dmin = Float.float16ToFloat(data.get(I16, p + 2));
+        long sc = p + 4;
+        long qh = p + 16;
+        long qs = five ? p + 48 : p + 16;
+        for (int c = 0; c < 4; c++) {
+            float d1 = d * kScale(data, sc, 2 * c, false);
+            float m1 = dmin * kScale(data, sc, 2 * c, true);
+            float d2 = d * kScale(data, sc, 2 * c + 1, false);
+            float m2 = dmin * kScale(data, sc, 2 * c + 1, true);
+            for (int l = 0; l < 32; l++) {
+                int q = data.get(ValueLayout.JAVA_BYTE, qs + 32L * c + l) & 0xFF;
+                int lo = q & 0xF;
+                int hi = q >>> 4;
+                if (five) {
+                    int h = data.get(ValueLayout.JAVA_BYTE, qh + l) & 0xFF;
+                    lo |= ((h >>> (2 * c)) & 1) << 4;
+                    hi |= ((h >>> (2 * c + 1)) & 1) << 4;
+                }
+                y[off + 64 * c + l] = d1 * lo - m1;
+                y[off + 64 * c + 32 + l] = d2 * hi - m2;
+            }
         }
     }
 

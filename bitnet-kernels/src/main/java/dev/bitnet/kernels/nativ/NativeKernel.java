@@ -1,5 +1,6 @@
 package dev.bitnet.kernels.nativ;
 
+import dev.bitnet.kernels.BlockDot;
 import dev.bitnet.kernels.FloatFormat;
 import dev.bitnet.kernels.FloatMatrix;
 import dev.bitnet.kernels.FloatMatrixSource;
@@ -27,7 +28,8 @@ import java.util.function.IntConsumer;
  * Per call, the activations are packed once (zero padded and, for AVX-512, interleaved to match
  * 64-byte code loads) together with their sums; the kernel computes {@code dot(c, q) - Σq} exactly in
  * 32-bit lanes and {@code y = (float) dot / s_a * s_w} like the scalar kernel. Float heads in F32,
- * F16, BF16 and Q8_0 are read in place; other head formats are decoded row by row in Java.
+ * F16, BF16 and Q8_0 are read in place with float dot products; Q4_0, Q4_K, Q5_K and Q6_K in place with the
+ * integer dot products of {@link BlockDot} (the activation quantized once per call, in Java).
  *
  * <p>Native code only ever sees sizes and ranges that were checked here, and only native memory
  * segments (sources held on the Java heap are copied off-heap at prepare).
@@ -139,7 +141,10 @@ public final class NativeKernel implements TernaryKernel {
         int cols = m.cols();
         Call call = calls.get();
         int format = headFormat(m.format());
-        if (format < 0) {
+        boolean blocks = NativeLibrary.blockHeadFormat(m.format()) >= 0;
+        if (blocks) {
+            call.blockHead(m, x, rows);
+        } else if (format < 0) {
             call.decodedHead(m, x, rows, y);
         } else {
             MemorySegment xs = call.floats((long) rows * cols);
@@ -152,7 +157,7 @@ public final class NativeKernel implements TernaryKernel {
         } finally {
             call.clear();
         }
-        if (format >= 0) {
+        if (format >= 0 || blocks) {
             MemorySegment.copy(call.out, ValueLayout.JAVA_FLOAT, 0, y, 0, rows * vocab);
         }
     }
@@ -187,6 +192,7 @@ public final class NativeKernel implements TernaryKernel {
         private static final int TERNARY = 0;
         private static final int HEAD = 1;
         private static final int DECODED_HEAD = 2;
+        private static final int BLOCK_HEAD = 3;
 
         private int kind;
         private I2sMatrix ternary;
@@ -202,6 +208,12 @@ public final class NativeKernel implements TernaryKernel {
         private MemorySegment sums = MemorySegment.NULL;
         private MemorySegment out = MemorySegment.NULL;
         private float[] row = new float[0];
+        private byte[] qCodes = new byte[0];
+        private float[] qScales = new float[0];
+        private int[] qSums = new int[0];
+        private MemorySegment codes = MemorySegment.NULL;
+        private MemorySegment scales = MemorySegment.NULL;
+        private MemorySegment codeSums = MemorySegment.NULL;
 
         void ternary(I2sMatrix m, Int8Activations a, int perTask) {
             this.kind = TERNARY;
@@ -228,6 +240,39 @@ public final class NativeKernel implements TernaryKernel {
             this.perTask = HEAD_ROWS_PER_TASK;
         }
 
+        /** Quantizes the activation rows as {@link BlockDot} does and stages them off-heap for bitnet_head_q. */
+        void blockHead(MappedFloatMatrix m, float[] x, int batch) {
+            int cols = m.cols();
+            int block = BlockDot.activationBlock(m.format());
+            int nq = batch * cols;
+            int nd = batch * (cols / block);
+            int ns = batch * (cols / BlockDot.SUM_BLOCK);
+            if (qCodes.length < nq) {
+                qCodes = new byte[nq];
+                codes = Arena.ofAuto().allocate(nq, 64);
+            }
+            if (qScales.length < nd) {
+                qScales = new float[nd];
+                scales = Arena.ofAuto().allocate((long) nd * Float.BYTES, 64);
+            }
+            if (qSums.length < ns) {
+                qSums = new int[ns];
+                codeSums = Arena.ofAuto().allocate((long) ns * Integer.BYTES, 64);
+            }
+            for (int r = 0; r < batch; r++) {
+                BlockDot.quantize(x, r * cols, cols, block, qCodes, r * cols, qScales, r * (cols / block),
+                        qSums, r * (cols / BlockDot.SUM_BLOCK));
+            }
+            MemorySegment.copy(qCodes, 0, codes, ValueLayout.JAVA_BYTE, 0, nq);
+            MemorySegment.copy(qScales, 0, scales, ValueLayout.JAVA_FLOAT, 0, nd);
+            MemorySegment.copy(qSums, 0, codeSums, ValueLayout.JAVA_INT, 0, ns);
+            output((long) batch * m.rows());
+            this.kind = BLOCK_HEAD;
+            this.head = m;
+            this.batch = batch;
+            this.perTask = HEAD_ROWS_PER_TASK;
+        }
+
         void clear() {
             ternary = null;
             head = null;
@@ -249,6 +294,12 @@ public final class NativeKernel implements TernaryKernel {
                     int from = task * perTask;
                     int to = Math.min(head.rows(), from + perTask);
                     lib.head(format, head.source().data(), head.cols(), from, to, floats, batch, out, head.rows());
+                }
+                case BLOCK_HEAD -> {
+                    int from = task * perTask;
+                    int to = Math.min(head.rows(), from + perTask);
+                    lib.headQ(head.format(), head.source().data(), head.cols(), from, to, codes, scales, codeSums,
+                            batch, out, head.rows());
                 }
                 default -> decodedHeadRows(task * perTask, Math.min(head.rows(), (task + 1) * perTask));
             }

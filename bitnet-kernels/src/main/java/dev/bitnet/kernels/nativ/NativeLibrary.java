@@ -1,5 +1,8 @@
 package dev.bitnet.kernels.nativ;
 
+import dev.bitnet.kernels.BlockDot;
+import dev.bitnet.kernels.FloatFormat;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +30,7 @@ import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -45,7 +49,7 @@ public final class NativeLibrary {
     /** System property forcing one build (avx512, avx2, neon) instead of the best one this CPU runs. */
     public static final String ISA_PROPERTY = "bitnet.native.isa";
     /** Must equal {@code BITNET_ABI_VERSION} in bitnet_kernels.h. */
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeLibrary.class);
     private static final Map<Isa, Object> LOADED = new EnumMap<>(Isa.class);
@@ -120,6 +124,7 @@ public final class NativeLibrary {
     private final MethodHandle gemmLong;
     private final MethodHandle quantize;
     private final MethodHandle head;
+    private final MethodHandle headQ;
 
     private NativeLibrary(Isa isa, Path path, SymbolLookup lookup) {
         this.isa = isa;
@@ -141,6 +146,8 @@ public final class NativeLibrary {
                 FunctionDescriptor.ofVoid(ptr, i32, i32, ptr, i64, ptr, ptr), critical);
         this.head = linker.downcallHandle(lookup.findOrThrow("bitnet_head"),
                 FunctionDescriptor.ofVoid(i32, ptr, i32, i32, i32, ptr, i32, ptr, i64), critical);
+        this.headQ = linker.downcallHandle(lookup.findOrThrow("bitnet_head_q"),
+                FunctionDescriptor.ofVoid(i32, ptr, i32, i32, i32, ptr, ptr, ptr, i32, ptr, i64), critical);
     }
 
     /** The build's instruction set. */
@@ -352,6 +359,7 @@ public final class NativeLibrary {
 
     /** {@code bitnet_act_pack}. */
     void pack(MemorySegment q, long stride, int batch, int cols, int pcols, MemorySegment dst, MemorySegment sums) {
+        NativeArgs.pack(q, stride, batch, cols, pcols, dst, sums);
         try {
             pack.invokeExact(q, stride, batch, cols, pcols, dst, sums);
         } catch (Throwable t) {
@@ -362,6 +370,7 @@ public final class NativeLibrary {
     /** {@code bitnet_i2s_gemm}; {@code shortCall} picks the critical (no thread transition) binding. */
     void gemm(boolean shortCall, MemorySegment w, int row0, int row1, int pcols, MemorySegment qp, int batch,
               MemorySegment sums, MemorySegment sa, float sw, MemorySegment y, long yStride) {
+        NativeArgs.gemm(w, row0, row1, pcols, qp, batch, sums, sa, y, yStride);
         try {
             if (shortCall) {
                 gemm.invokeExact(w, row0, row1, pcols, qp, batch, sums, sa, sw, y, yStride);
@@ -375,6 +384,7 @@ public final class NativeLibrary {
 
     /** {@code bitnet_quantize}. */
     void quantize(MemorySegment x, int rows, int cols, MemorySegment q, long stride, MemorySegment sa, MemorySegment sums) {
+        NativeArgs.quantize(x, rows, cols, q, stride, sa, sums);
         try {
             quantize.invokeExact(x, rows, cols, q, stride, sa, sums);
         } catch (Throwable t) {
@@ -384,10 +394,82 @@ public final class NativeLibrary {
 
     /** {@code bitnet_head}. */
     void head(int format, MemorySegment w, int cols, int row0, int row1, MemorySegment x, int batch, MemorySegment y, long yStride) {
+        NativeArgs.head(format, w, cols, row0, row1, x, batch, y, yStride);
         try {
             head.invokeExact(format, w, cols, row0, row1, x, batch, y, yStride);
         } catch (Throwable t) {
             throw rethrow(t);
+        }
+    }
+
+    /** The {@code BITNET_HEAD_*} code of a format {@link #headQ} computes, or -1. */
+    static int blockHeadFormat(FloatFormat format) {
+        return switch (format) {
+            case Q4_0 -> 4;
+            case Q6_K -> 5;
+            case Q4_K -> 6;
+            case Q5_K -> 7;
+            default -> -1;
+        };
+    }
+
+    /**
+     * {@code bitnet_head_q}: head rows {@code [row0, row1)} of {@code w} ({@code format}, {@code cols} values a
+     * row) against {@code batch} activation rows quantized as {@link BlockDot} does (codes {@code q}, block
+     * scales {@code d}, 16-value code sums {@code bsums}), into {@code y[r * yStride + v]}. Every argument is
+     * checked here, since the native code trusts them: the format, the sizes of every segment against
+     * the shape, the row range against the rows {@code w} holds, and the output's reach.
+     *
+     * @throws IllegalArgumentException  for an unsupported format, a shape the format cannot hold, a heap
+     *                                   segment, or a bad batch or stride
+     * @throws IndexOutOfBoundsException when a segment is too small for the call or the row range is outside {@code w}
+     */
+    void headQ(FloatFormat format, MemorySegment w, int cols, int row0, int row1, MemorySegment q, MemorySegment d,
+               MemorySegment bsums, int batch, MemorySegment y, long yStride) {
+        int code = blockHeadFormat(Objects.requireNonNull(format, "format"));
+        if (code < 0) {
+            throw new IllegalArgumentException("bitnet_head_q does not compute " + format + " heads");
+        }
+        int block = BlockDot.activationBlock(format);
+        if (cols <= 0 || cols % block != 0 || cols % format.blockSize() != 0) {
+            throw new IllegalArgumentException(format + " head rows need a positive multiple of " + block + " values, got " + cols);
+        }
+        if (batch <= 0) {
+            throw new IllegalArgumentException("batch must be positive, got " + batch);
+        }
+        for (MemorySegment s : new MemorySegment[] {w, q, d, bsums, y}) {
+            if (!Objects.requireNonNull(s, "segment").isNative()) {
+                throw new IllegalArgumentException("native kernels read only off-heap memory");
+            }
+        }
+        long rowBytes = format.rowBytes(cols);
+        long rows = w.byteSize() / rowBytes;
+        if (row0 < 0 || row1 < row0 || row1 > rows) {
+            throw new IndexOutOfBoundsException("rows [" + row0 + ", " + row1 + ") outside the " + rows + " rows of the weights");
+        }
+        if (yStride < row1) {
+            throw new IllegalArgumentException("output stride " + yStride + " is shorter than the rows written (" + row1 + ")");
+        }
+        check("codes", q, (long) batch * cols);
+        check("block scales", d, (long) batch * (cols / block) * Float.BYTES);
+        check("code sums", bsums, (long) batch * (cols / BlockDot.SUM_BLOCK) * Integer.BYTES);
+        long reach;
+        try {
+            reach = Math.multiplyExact(Math.addExact(Math.multiplyExact(batch - 1L, yStride), (long) row1), (long) Float.BYTES);
+        } catch (ArithmeticException e) {
+            throw new IndexOutOfBoundsException("output stride " + yStride + " times batch " + batch + " overflows");
+        }
+        check("output", y, reach);
+        try {
+            headQ.invokeExact(code, w, cols, row0, row1, q, d, bsums, batch, y, yStride);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void check(String what, MemorySegment s, long bytes) {
+        if (s.byteSize() < bytes) {
+            throw new IndexOutOfBoundsException(what + " need " + bytes + " bytes, segment has " + s.byteSize());
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.bitnet.kernels.scalar;
 
+import dev.bitnet.kernels.BlockDot;
 import dev.bitnet.kernels.FloatMatrix;
+import dev.bitnet.kernels.KernelChecks;
 import dev.bitnet.kernels.FloatMatrixSource;
 import dev.bitnet.kernels.MappedFloatMatrix;
 import dev.bitnet.kernels.Int8Activations;
@@ -110,6 +112,12 @@ public final class ScalarKernel implements TernaryKernel {
 
     @Override
     public void multiply(FloatMatrix w, float[] x, int rows, float[] y) {
+        if (BlockDot.activationBlock(w.format()) != 0) {
+            MappedFloatMatrix m = MappedFloatMatrix.of(w, this);
+            KernelChecks.multiply(m, x, rows, y);
+            BlockDot.multiplyRows(m, BlockDot.quantizeRows(m.format(), x, rows, m.cols()), 0, m.rows(), y);
+            return;
+        }
         int vocab = w.rows();
         int cols = w.cols();
         float[] row = new float[cols];

@@ -65,7 +65,13 @@ final class VectorAttention {
         for (; i < bound; i += F.length()) {
             acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        // not reduceLanes(ADD): its float order differs between the interpreter and C2, which made a
+        // sequence's attention (and so its tokens) depend on how warm the JIT was; lanes summed in order
+        // give the same bits either way
+        float s = 0f;
+        for (int lane = 0; lane < F.length(); lane++) {
+            s += acc.lane(lane);
+        }
         for (; i < n; i++) {
             s += a[aOff + i] * b[bOff + i];
         }

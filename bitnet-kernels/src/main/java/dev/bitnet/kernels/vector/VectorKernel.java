@@ -1,6 +1,7 @@
 package dev.bitnet.kernels.vector;
 
 import dev.bitnet.kernels.FloatFormat;
+import dev.bitnet.kernels.BlockDot;
 import dev.bitnet.kernels.FloatMatrix;
 import dev.bitnet.kernels.FloatMatrixSource;
 import dev.bitnet.kernels.I2sMatrix;
@@ -39,7 +40,8 @@ import java.util.function.IntConsumer;
  * two sequential streams) and decodes the 2-bit codes in registers; several rows (prefill) decode two
  * weight rows at a time to 16-bit values {@code t} and multiply them with four activation rows per
  * pass, in batch tiles that stay in the L2 cache. The head reads F32, F16 (converted exactly in
- * vector registers), BF16 and Q8_0 in place.
+ * vector registers), BF16 and Q8_0 in place; Q4_0, Q4_K, Q5_K and Q6_K heads run {@link BlockDot}'s
+ * integer dot products on the worker threads.
  */
 public final class VectorKernel implements TernaryKernel {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -422,6 +424,9 @@ public final class VectorKernel implements TernaryKernel {
         }
         Call call = calls.get();
         call.head(m, x, rows, y);
+        if (BlockDot.activationBlock(m.format()) != 0) {
+            call.blocks = BlockDot.quantizeRows(m.format(), x, rows, m.cols());
+        }
         try {
             pool.parallelFor((m.rows() + HEAD_ROWS_PER_TASK - 1) / HEAD_ROWS_PER_TASK, call);
         } finally {
@@ -430,7 +435,11 @@ public final class VectorKernel implements TernaryKernel {
     }
 
     /** Head rows {@code [from, to)}: two rows half the range apart at a time, like the ternary GEMV. */
-    private void headRows(MappedFloatMatrix m, int from, int to, float[] x, int rows, float[] y) {
+    private void headRows(MappedFloatMatrix m, int from, int to, float[] x, int rows, float[] y, BlockDot.Activations blocks) {
+        if (blocks != null) {
+            BlockDot.multiplyRows(m, blocks, from, to, y);
+            return;
+        }
         FloatFormat format = m.format();
         boolean direct = format == FloatFormat.F32 || format == FloatFormat.F16 || format == FloatFormat.BF16
                 || (format == FloatFormat.Q8_0 && FB != null);
@@ -637,6 +646,7 @@ public final class VectorKernel implements TernaryKernel {
         private int kind;
         private I2sMatrix ternary;
         private MappedFloatMatrix head;
+        private BlockDot.Activations blocks;
         private Int8Activations act;
         private short[] q;
         private float[] x;
@@ -671,6 +681,7 @@ public final class VectorKernel implements TernaryKernel {
         void clear() {
             ternary = null;
             head = null;
+            blocks = null;
             act = null;
             q = null;
             x = null;
@@ -685,7 +696,7 @@ public final class VectorKernel implements TernaryKernel {
                     gemvRows(ternary, task * perTask, to, q, act.sum(0), act.scale(0), y, offset);
                 }
                 case GEMM -> gemmRows(ternary, task * perTask, Math.min(ternary.rows(), (task + 1) * perTask), act, q, y, offset);
-                default -> headRows(head, task * perTask, Math.min(head.rows(), (task + 1) * perTask), x, rows, y);
+                default -> headRows(head, task * perTask, Math.min(head.rows(), (task + 1) * perTask), x, rows, y, blocks);
             }
         }
 

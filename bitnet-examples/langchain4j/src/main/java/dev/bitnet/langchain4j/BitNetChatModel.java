@@ -1,0 +1,97 @@
+package dev.bitnet.langchain4j;
+
+import dev.bitnet.BitNetModel;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+
+import java.util.List;
+
+/**
+ * A LangChain4j {@link ChatModel} that runs a BitNet b1.58 model in this JVM. Every request parameter is
+ * honoured: LangChain4j's common ones and, through {@link BitNetChatRequestParameters}, seed, min-p,
+ * repetition penalty and logit bias. Each call runs in a fresh session, so calls are independent and may run
+ * concurrently from many threads. Tools, JSON response formats and non-text content are refused with
+ * {@link dev.langchain4j.exception.UnsupportedFeatureException}.
+ *
+ * <pre>{@code
+ * try (BitNetChatModel model = BitNetChatModel.builder()
+ *         .modelPath(Path.of("ggml-model-i2_s.gguf"))
+ *         .temperature(0.7).seed(42L).maxTokens(200)
+ *         .build()) {
+ *     System.out.println(model.chat("Name three uses of a ternary weight."));
+ * }
+ * }</pre>
+ *
+ * Close it to release a model it loaded from {@link Builder#modelPath}; a model passed to {@link Builder#model}
+ * stays open.
+ */
+public final class BitNetChatModel implements ChatModel, AutoCloseable {
+    private final ChatEngine engine;
+
+    private BitNetChatModel(ChatEngine engine) {
+        this.engine = engine;
+    }
+
+    /** A builder; set {@link Builder#modelPath} or {@link Builder#model}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Generates the reply on the calling thread.
+     *
+     * @throws dev.langchain4j.exception.UnsupportedFeatureException for tools, JSON response formats,
+     *                                                               non-text content or another model's name
+     * @throws IllegalArgumentException                              for a parameter out of range
+     */
+    @Override
+    public ChatResponse doChat(ChatRequest request) {
+        return engine.chat(engine.prepare(request));
+    }
+
+    @Override
+    public ChatRequestParameters defaultRequestParameters() {
+        return engine.defaults();
+    }
+
+    @Override
+    public List<ChatModelListener> listeners() {
+        return engine.listeners();
+    }
+
+    /** The name a request's {@code modelName} may carry: the model file's name. */
+    public String modelName() {
+        return engine.modelName();
+    }
+
+    /** The model this provider runs. */
+    public BitNetModel model() {
+        return engine.model();
+    }
+
+    /** Closes the model if this provider loaded it. */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /** Builder of {@link BitNetChatModel}. */
+    public static final class Builder extends ProviderBuilder<Builder> {
+        private Builder() {
+        }
+
+        /**
+         * Loads the model (for {@link #modelPath}) and checks the defaults.
+         *
+         * @throws dev.langchain4j.exception.UnsupportedFeatureException if the defaults ask for something
+         *                                                               unsupported
+         * @throws IllegalArgumentException                              for a default out of range
+         */
+        public BitNetChatModel build() {
+            return new BitNetChatModel(engine());
+        }
+    }
+}

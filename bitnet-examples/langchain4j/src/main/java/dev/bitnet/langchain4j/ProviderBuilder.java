@@ -1,0 +1,139 @@
+package dev.bitnet.langchain4j;
+
+import dev.bitnet.BitNetModel;
+import dev.bitnet.LoadOptions;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What both providers are built from: where the model comes from, the default request parameters and the
+ * listeners. Explicit setters ({@link #temperature}, {@link #seed}, ...) win over the same fields of
+ * {@link #defaultRequestParameters}; a request's own parameters win over both.
+ *
+ * @param <B> the concrete builder
+ */
+abstract sealed class ProviderBuilder<B extends ProviderBuilder<B>>
+        permits BitNetChatModel.Builder, BitNetStreamingChatModel.Builder {
+    private Path modelPath;
+    private LoadOptions loadOptions = LoadOptions.defaults();
+    private BitNetModel model;
+    private ChatRequestParameters defaultRequestParameters;
+    private final BitNetChatRequestParameters.Builder explicit = BitNetChatRequestParameters.builder();
+    private List<ChatModelListener> listeners = List.of();
+
+    ProviderBuilder() {
+    }
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+        return (B) this;
+    }
+
+    /** Loads the model from this file (GGUF or Hugging Face checkpoint); the provider owns it and closes it. */
+    public B modelPath(Path modelPath) {
+        this.modelPath = Objects.requireNonNull(modelPath, "modelPath");
+        return self();
+    }
+
+    /** Threads, context length and kernel for a model loaded from {@link #modelPath}. */
+    public B loadOptions(LoadOptions loadOptions) {
+        this.loadOptions = Objects.requireNonNull(loadOptions, "loadOptions");
+        return self();
+    }
+
+    /** Runs on an already loaded model, which may be shared; the provider never closes it. */
+    public B model(BitNetModel model) {
+        this.model = Objects.requireNonNull(model, "model");
+        return self();
+    }
+
+    /** Default softmax temperature, at least 0 (0 = always the most likely token). */
+    public B temperature(Double temperature) {
+        explicit.temperature(temperature);
+        return self();
+    }
+
+    /** Default top-p in (0, 1] (1 = off). */
+    public B topP(Double topP) {
+        explicit.topP(topP);
+        return self();
+    }
+
+    /** Default top-k, at least 0 (0 = off). */
+    public B topK(Integer topK) {
+        explicit.topK(topK);
+        return self();
+    }
+
+    /** Default most tokens to generate per reply, at least 1. */
+    public B maxTokens(Integer maxTokens) {
+        explicit.maxOutputTokens(maxTokens);
+        return self();
+    }
+
+    /** Default seed: fixed, the same messages and parameters give the same reply. */
+    public B seed(Long seed) {
+        explicit.seed(seed);
+        return self();
+    }
+
+    /** Default stop sequences: the reply ends before the first one and never contains it. */
+    public B stopSequences(List<String> stopSequences) {
+        explicit.stopSequences(stopSequences);
+        return self();
+    }
+
+    /** Default stop sequences. */
+    public B stopSequences(String... stopSequences) {
+        return stopSequences(Arrays.asList(stopSequences));
+    }
+
+    /**
+     * Default parameters of every request: LangChain4j's common ones, or {@link BitNetChatRequestParameters}
+     * for seed, min-p, repetition penalty and logit bias as well.
+     */
+    public B defaultRequestParameters(ChatRequestParameters parameters) {
+        this.defaultRequestParameters = parameters;
+        return self();
+    }
+
+    /** Listeners told of each request, response and error. */
+    public B listeners(List<ChatModelListener> listeners) {
+        this.listeners = listeners == null ? List.of() : List.copyOf(listeners);
+        return self();
+    }
+
+    /** Listeners told of each request, response and error. */
+    public B listeners(ChatModelListener... listeners) {
+        return listeners(Arrays.asList(listeners));
+    }
+
+    /** Loads (or takes) the model and checks the defaults; a model loaded here is closed again if they are bad. */
+    ChatEngine engine() {
+        if ((model == null) == (modelPath == null)) {
+            throw new IllegalStateException(model == null
+                    ? "set either modelPath(...) or model(...)"
+                    : "set modelPath(...) or model(...), not both");
+        }
+        BitNetChatRequestParameters defaults = BitNetChatRequestParameters.builder()
+                .overrideWith(defaultRequestParameters == null ? BitNetChatRequestParameters.EMPTY : defaultRequestParameters)
+                .overrideWith(explicit.build())
+                .build();
+        boolean owned = model == null;
+        BitNetModel m = owned ? BitNetModel.load(modelPath, loadOptions) : model;
+        try {
+            return new ChatEngine(m, owned, defaults, new ArrayList<>(listeners));
+        } catch (RuntimeException | Error e) {
+            if (owned) {
+                m.close();
+            }
+            throw e;
+        }
+    }
+}

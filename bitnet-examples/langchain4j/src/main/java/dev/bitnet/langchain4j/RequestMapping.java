@@ -1,0 +1,157 @@
+package dev.bitnet.langchain4j;
+
+import dev.bitnet.GenerationOptions;
+import dev.bitnet.chat.ChatMessage;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.Content;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.TextContent;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.UnsupportedFeatureException;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.ToolChoice;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Maps LangChain4j requests onto bitnet-java: every {@link ChatRequestParameters} field onto its
+ * {@link GenerationOptions} counterpart, the messages onto {@link ChatMessage}s, and what bitnet-java cannot
+ * do yet onto {@link UnsupportedFeatureException} (the type LangChain4j's shared provider tests expect).
+ * The one place where a request's meaning is decided, shared by the blocking and the streaming model.
+ */
+final class RequestMapping {
+    private RequestMapping() {
+    }
+
+    /**
+     * The generation options for merged request parameters: {@code null} fields keep bitnet-java's defaults.
+     *
+     * @param modelName the loaded model's name; a request naming another model is refused
+     * @throws UnsupportedFeatureException for tools, a JSON response format or another model's name
+     * @throws IllegalArgumentException    for a value out of range (negative temperature, top-p above 1, ...)
+     */
+    static GenerationOptions options(ChatRequestParameters p, String modelName) {
+        rejectUnsupported(p, modelName);
+        GenerationOptions.Builder b = GenerationOptions.builder();
+        if (p.temperature() != null) {
+            b.temperature(p.temperature());
+        }
+        if (p.topP() != null) {
+            b.topP(p.topP());
+        }
+        if (p.topK() != null) {
+            b.topK(p.topK());
+        }
+        if (p.maxOutputTokens() != null) {
+            b.maxTokens(p.maxOutputTokens());
+        }
+        if (p.stopSequences() != null) {
+            b.stopStrings(p.stopSequences());
+        }
+        if (p.frequencyPenalty() != null) {
+            b.frequencyPenalty(p.frequencyPenalty());
+        }
+        if (p.presencePenalty() != null) {
+            b.presencePenalty(p.presencePenalty());
+        }
+        if (p instanceof BitNetChatRequestParameters bp) {
+            if (bp.seed() != null) {
+                b.seed(bp.seed());
+            }
+            if (bp.minP() != null) {
+                b.minP(bp.minP());
+            }
+            if (bp.repeatPenalty() != null) {
+                b.repeatPenalty(bp.repeatPenalty());
+            }
+            if (bp.logitBias() != null) {
+                for (Map.Entry<Integer, Double> e : bp.logitBias().entrySet()) {
+                    b.logitBias(e.getKey(), e.getValue());
+                }
+            }
+        }
+        return b.build();
+    }
+
+    private static void rejectUnsupported(ChatRequestParameters p, String modelName) {
+        if (p.modelName() != null && !p.modelName().equals(modelName)) {
+            throw new UnsupportedFeatureException("modelName '" + p.modelName() + "' is not supported: this provider "
+                    + "runs the model it loaded, '" + modelName + "'; leave modelName unset or use that name");
+        }
+        if (p.toolChoice() == ToolChoice.REQUIRED) {
+            throw new UnsupportedFeatureException("ToolChoice.REQUIRED is not supported by bitnet-java: it has no tools yet");
+        }
+        if (p.toolSpecifications() != null && !p.toolSpecifications().isEmpty()) {
+            throw new UnsupportedFeatureException("tools are not supported by bitnet-java yet");
+        }
+        rejectResponseFormat(p.responseFormat());
+    }
+
+    /*
+     * STRUCTURED OUTPUT HOOK. Response formats are refused here until bitnet-java core can constrain
+     * generation to JSON (and to a JSON schema). When it can, map ResponseFormatType.JSON (with or without
+     * responseFormat.jsonSchema()) onto the core's option here, and report Capability.RESPONSE_FORMAT_JSON_SCHEMA
+     * from supportedCapabilities() in BitNetChatModel and BitNetStreamingChatModel.
+     */
+    private static void rejectResponseFormat(ResponseFormat format) {
+        if (format != null && format.type() == ResponseFormatType.JSON) {
+            throw new UnsupportedFeatureException("JSON response format is not supported by bitnet-java yet"
+                    + (format.jsonSchema() != null ? " (with or without a schema)" : ""));
+        }
+    }
+
+    /**
+     * The conversation as bitnet-java chat messages: system, user and AI text turns.
+     *
+     * @throws UnsupportedFeatureException for images, audio, video or PDF content, tool calls or results, and
+     *                                     custom messages
+     */
+    static List<ChatMessage> messages(List<dev.langchain4j.data.message.ChatMessage> messages) {
+        List<ChatMessage> out = new ArrayList<>(messages.size());
+        for (dev.langchain4j.data.message.ChatMessage m : messages) {
+            out.add(switch (m) {
+                case SystemMessage s -> ChatMessage.system(s.text());
+                case UserMessage u -> ChatMessage.user(userText(u));
+                case AiMessage a -> {
+                    if (a.hasToolExecutionRequests()) {
+                        throw new UnsupportedFeatureException("tool execution requests in an AiMessage are not "
+                                + "supported by bitnet-java: it has no tools yet");
+                    }
+                    yield ChatMessage.assistant(a.text() == null ? "" : a.text());
+                }
+                default -> throw new UnsupportedFeatureException(m.type().name().toLowerCase(Locale.ROOT)
+                        + " messages are not supported by bitnet-java (only system, user and AI text messages)");
+            });
+        }
+        return out;
+    }
+
+    private static String userText(UserMessage u) {
+        StringBuilder text = new StringBuilder();
+        for (Content c : u.contents()) {
+            if (!(c instanceof TextContent t)) {
+                throw new UnsupportedFeatureException(c.type().name().toLowerCase(Locale.ROOT)
+                        + " content is not supported by bitnet-java: its models read text only");
+            }
+            if (!text.isEmpty()) {
+                text.append('\n');
+            }
+            text.append(t.text());
+        }
+        return text.toString();
+    }
+
+    /** LangChain4j's finish reason for a bitnet-java one. */
+    static dev.langchain4j.model.output.FinishReason finishReason(dev.bitnet.FinishReason reason) {
+        return switch (reason) {
+            case STOP_TOKEN, STOP_STRING -> dev.langchain4j.model.output.FinishReason.STOP;
+            case MAX_TOKENS -> dev.langchain4j.model.output.FinishReason.LENGTH;
+            case CANCELLED -> dev.langchain4j.model.output.FinishReason.OTHER;
+        };
+    }
+}

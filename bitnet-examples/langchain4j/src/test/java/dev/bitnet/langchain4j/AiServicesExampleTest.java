@@ -1,0 +1,58 @@
+package dev.bitnet.langchain4j;
+
+import dev.langchain4j.memory.chat.MessageWindowChatMemory;
+import dev.langchain4j.service.AiServices;
+import dev.langchain4j.service.SystemMessage;
+import dev.langchain4j.service.TokenStream;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The README's AiServices example, run on the demo model (which writes English-looking text, not answers). */
+class AiServicesExampleTest {
+
+    interface Assistant {
+        @SystemMessage("You are a concise assistant.")
+        String chat(String userMessage);
+    }
+
+    interface StreamingAssistant {
+        TokenStream chat(String userMessage);
+    }
+
+    @Test
+    void aiServiceOverTheBlockingModel() {
+        try (BitNetChatModel model = BitNetChatModel.builder()
+                .modelPath(TestModels.demoPath())
+                .temperature(0.7).seed(42L).maxTokens(20)
+                .build()) {
+            Assistant assistant = AiServices.builder(Assistant.class)
+                    .chatModel(model)
+                    .chatMemory(MessageWindowChatMemory.withMaxMessages(10))
+                    .build();
+            String first = assistant.chat("Tell me about the river.");
+            String second = assistant.chat("And the old house?");
+            assertThat(first).isNotBlank();
+            assertThat(second).isNotBlank();
+        }
+    }
+
+    @Test
+    void aiServiceOverTheStreamingModel() throws Exception {
+        try (BitNetStreamingChatModel model = BitNetStreamingChatModel.builder()
+                .modelPath(TestModels.demoPath()).seed(42L).maxTokens(20).build()) {
+            StreamingAssistant assistant = AiServices.create(StreamingAssistant.class, model);
+            StringBuilder streamed = new StringBuilder();
+            CompletableFuture<String> done = new CompletableFuture<>();
+            assistant.chat("Tell me about the river.")
+                    .onPartialResponse(streamed::append)
+                    .onCompleteResponse(r -> done.complete(r.aiMessage().text()))
+                    .onError(done::completeExceptionally)
+                    .start();
+            assertThat(done.get(60, TimeUnit.SECONDS)).isEqualTo(streamed.toString()).isNotEmpty();
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package dev.bitnet.server;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.sun.net.httpserver.HttpExchange;
+import dev.bitnet.BitNetModel;
+import dev.bitnet.FinishReason;
+import dev.bitnet.Generation;
+import dev.bitnet.GenerationListener;
+import dev.bitnet.GenerationOptions;
+import dev.bitnet.chat.ChatPromptEncoder;
+import dev.bitnet.tokenizer.Tokenizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code POST /v1/chat/completions} and {@code POST /v1/completions}: parse, encode the prompt, run it on the
+ * engine, answer as one JSON object or as server-sent events. A streaming client that goes away is noticed
+ * at the next write (a token, or a keep-alive comment every {@value #PING_SECONDS} s) and its generation is
+ * cancelled, which frees its slot.
+ */
+final class CompletionRoute {
+    private static final Logger LOG = LoggerFactory.getLogger(CompletionRoute.class);
+    static final int PING_SECONDS = 10;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PING = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final ServerState state;
+
+    CompletionRoute(ServerState state) {
+        this.state = state;
+    }
+
+    void handle(HttpExchange ex, CompletionRequest.Kind kind) throws IOException {
+        byte[] body = Exchanges.readBody(ex, state.options().maxBodyBytes());
+        CompletionRequest request = kind == CompletionRequest.Kind.CHAT
+                ? state.parser().parseChat(body) : state.parser().parseCompletion(body);
+        BitNetModel model = state.model();
+        int[] prompt = encode(model, request);
+        int context = model.contextLength();
+        if (prompt.length > context) {
+            throw new ApiException(400, "invalid_request_error", kind == CompletionRequest.Kind.CHAT ? "messages" : "prompt",
+                    "context_length_exceeded", "the prompt has " + prompt.length + " tokens; this model's context holds "
+                    + context);
+        }
+        GenerationOptions options = request.options();
+        int room = Math.max(1, context - prompt.length);
+        if (options.maxTokens() > room) {
+            options = options.toBuilder().maxTokens(room).build();
+        }
+        if (kind == CompletionRequest.Kind.CHAT) {
+            options = withChatStops(model, options);
+        }
+        String id = (kind == CompletionRequest.Kind.CHAT ? "chatcmpl-" : "cmpl-") + randomId();
+        long created = System.currentTimeMillis() / 1000;
+        Response response = new Response(kind, id, created, state.modelId());
+
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        GenerationListener listener = new GenerationListener() {
+            @Override
+            public void onToken(String text) {
+                if (request.stream() && !text.isEmpty()) {
+                    events.add(text);
+                }
+            }
+
+            @Override
+            public void onComplete(Generation generation) {
+                // counted here, not where the answer is written: a client that hung up is never written to
+                state.metrics().generation(generation.usage().promptTokens(), generation.usage().generatedTokens(),
+                        generation.finishReason() == FinishReason.CANCELLED);
+                events.add(generation);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                events.add(error);
+            }
+        };
+        CompletionEngine.Handle handle;
+        try {
+            handle = state.engine().submit(prompt, options, listener);
+        } catch (CompletionEngine.EngineBusyException e) {
+            throw new ApiException(429, "rate_limit_error", null, "server_busy", "the server is busy: " + e.getMessage()
+                    + "; retry later");
+        } catch (IllegalStateException e) {
+            throw new ApiException(503, "unavailable_error", null, "shutting_down", "the server is shutting down");
+        }
+        state.track(handle);
+        try {
+            if (request.stream()) {
+                stream(ex, request, response, events, handle);
+            } else {
+                Generation g = await(handle);
+                Exchanges.sendJson(ex, 200, response.complete(g));
+            }
+        } finally {
+            state.untrack(handle);
+            handle.cancel();
+        }
+    }
+
+    private static Generation await(CompletionEngine.Handle handle) throws IOException {
+        try {
+            return handle.result().get();
+        } catch (InterruptedException e) {
+            handle.cancel();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while generating", e);
+        } catch (ExecutionException e) {
+            throw generationFailed(e.getCause());
+        }
+    }
+
+    private static ApiException generationFailed(Throwable cause) {
+        LOG.warn("generation failed", cause);
+        if (cause instanceof IllegalArgumentException) {
+            return ApiException.invalid(null, cause.getMessage());
+        }
+        return new ApiException(500, "server_error", null, null, "generation failed: " + cause);
+    }
+
+    private void stream(HttpExchange ex, CompletionRequest request, Response response, BlockingQueue<Object> events,
+                        CompletionEngine.Handle handle) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        ex.getResponseHeaders().set("X-Accel-Buffering", "no");
+        ex.sendResponseHeaders(200, 0);
+        state.metrics().streamOpened();
+        try (OutputStream out = ex.getResponseBody()) {
+            if (response.kind == CompletionRequest.Kind.CHAT) {
+                event(out, response.roleChunk());
+            }
+            while (true) {
+                Object e;
+                try {
+                    e = events.poll(PING_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while streaming", ie);
+                }
+                if (e == null) {
+                    out.write(PING);
+                    out.flush();
+                } else if (e instanceof String text) {
+                    event(out, response.contentChunk(text));
+                } else if (e instanceof Generation g) {
+                    event(out, response.finalChunk(g));
+                    if (request.includeUsage()) {
+                        event(out, response.usageChunk(g));
+                    }
+                    out.write(DONE);
+                    out.flush();
+                    return;
+                } else if (e instanceof Throwable t) {
+                    ApiException error = generationFailed(t);
+                    event(out, Exchanges.errorBody(error));
+                    out.write(DONE);
+                    out.flush();
+                    return;
+                }
+            }
+        } catch (IOException clientGone) {
+            // the client closed the connection: stop generating for it
+            handle.cancel();
+            LOG.debug("stream {} ended by the client: {}", response.id, clientGone.toString());
+            throw clientGone;
+        } finally {
+            state.metrics().streamClosed();
+        }
+    }
+
+    private static void event(OutputStream out, byte[] json) throws IOException {
+        out.write("data: ".getBytes(StandardCharsets.US_ASCII));
+        out.write(json);
+        out.write('\n');
+        out.write('\n');
+        out.flush();
+    }
+
+    private static int[] encode(BitNetModel model, CompletionRequest request) {
+        int[] ids = request.promptIds();
+        if (ids != null) {
+            return ids;
+        }
+        if (!model.hasTokenizer()) {
+            throw ApiException.invalid(request.kind() == CompletionRequest.Kind.CHAT ? "messages" : "prompt",
+                    "this model has no tokenizer: send the prompt as token ids to /v1/completions");
+        }
+        int[] encoded = request.kind() == CompletionRequest.Kind.CHAT
+                ? ChatPromptEncoder.encode(model.tokenizer(), model.chatTemplate(), request.messages(), true)
+                : model.encode(request.prompt());
+        if (encoded.length == 0) {
+            throw ApiException.invalid("prompt", "the prompt is empty (no tokens); give some text");
+        }
+        return encoded;
+    }
+
+    /** The chat template's end-of-turn tokens stop a chat answer, as {@code BitNetModel.chat} does. */
+    private static GenerationOptions withChatStops(BitNetModel model, GenerationOptions options) {
+        Tokenizer t = model.tokenizer();
+        List<Integer> ids = new ArrayList<>(options.stopTokenIds());
+        for (String text : model.chatTemplate().stopTexts()) {
+            t.tokenId(text).ifPresent(ids::add);
+        }
+        return options.toBuilder().stopTokenIds(ids).build();
+    }
+
+    private static String randomId() {
+        byte[] b = new byte[12];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** OpenAI finish_reason: "stop" or "length". A cancelled generation (server shutdown) ends as "stop". */
+    static String finishReason(FinishReason reason) {
+        return reason == FinishReason.MAX_TOKENS ? "length" : "stop";
+    }
+
+    /** Writes the response objects and chunks of one request. */
+    private record Response(CompletionRequest.Kind kind, String id, long created, String model) {
+        private boolean chat() {
+            return kind == CompletionRequest.Kind.CHAT;
+        }
+
+        private void head(JsonGenerator g, boolean chunk) throws IOException {
+            g.writeStringField("id", id);
+            g.writeStringField("object", chat() ? (chunk ? "chat.completion.chunk" : "chat.completion") : "text_completion");
+            g.writeNumberField("created", created);
+            g.writeStringField("model", model);
+            g.writeNullField("system_fingerprint");
+        }
+
+        private static void usage(JsonGenerator g, Generation gen) throws IOException {
+            g.writeObjectFieldStart("usage");
+            g.writeNumberField("prompt_tokens", gen.usage().promptTokens());
+            g.writeNumberField("completion_tokens", gen.usage().generatedTokens());
+            g.writeNumberField("total_tokens", gen.usage().totalTokens());
+            g.writeEndObject();
+        }
+
+        byte[] complete(Generation gen) {
+            return Exchanges.json(g -> {
+                g.writeStartObject();
+                head(g, false);
+                g.writeArrayFieldStart("choices");
+                g.writeStartObject();
+                g.writeNumberField("index", 0);
+                if (chat()) {
+                    g.writeObjectFieldStart("message");
+                    g.writeStringField("role", "assistant");
+                    g.writeStringField("content", gen.text());
+                    g.writeNullField("refusal");
+                    g.writeEndObject();
+                } else {
+                    g.writeStringField("text", gen.text());
+                }
+                g.writeNullField("logprobs");
+                g.writeStringField("finish_reason", finishReason(gen.finishReason()));
+                g.writeEndObject();
+                g.writeEndArray();
+                usage(g, gen);
+                g.writeEndObject();
+            });
+        }
+
+        private byte[] chunk(String roleOrNull, String textOrNull, String finishOrNull) {
+            return Exchanges.json(g -> {
+                g.writeStartObject();
+                head(g, true);
+                g.writeArrayFieldStart("choices");
+                g.writeStartObject();
+                g.writeNumberField("index", 0);
+                if (chat()) {
+                    g.writeObjectFieldStart("delta");
+                    if (roleOrNull != null) {
+                        g.writeStringField("role", roleOrNull);
+                        g.writeStringField("content", "");
+                    }
+                    if (textOrNull != null) {
+                        g.writeStringField("content", textOrNull);
+                    }
+                    g.writeEndObject();
+                } else {
+                    g.writeStringField("text", textOrNull == null ? "" : textOrNull);
+                }
+                g.writeNullField("logprobs");
+                if (finishOrNull == null) {
+                    g.writeNullField("finish_reason");
+                } else {
+                    g.writeStringField("finish_reason", finishOrNull);
+                }
+                g.writeEndObject();
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        }
+
+        byte[] roleChunk() {
+            return chunk("assistant", null, null);
+        }
+
+        byte[] contentChunk(String text) {
+            return chunk(null, text, null);
+        }
+
+        byte[] finalChunk(Generation gen) {
+            return chunk(null, null, finishReason(gen.finishReason()));
+        }
+
+        byte[] usageChunk(Generation gen) {
+            return Exchanges.json(g -> {
+                g.writeStartObject();
+                head(g, true);
+                g.writeArrayFieldStart("choices");
+                g.writeEndArray();
+                usage(g, gen);
+                g.writeEndObject();
+            });
+        }
+    }
+}

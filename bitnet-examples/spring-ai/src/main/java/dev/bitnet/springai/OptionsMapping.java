@@ -1,0 +1,190 @@
+package dev.bitnet.springai;
+
+import dev.bitnet.GenerationOptions;
+import dev.bitnet.chat.ChatMessage;
+import org.jspecify.annotations.Nullable;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.SystemMessage;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.prompt.ChatOptions;
+import org.springframework.ai.model.tool.StructuredOutputChatOptions;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Maps Spring AI requests onto bitnet-java: options onto {@link GenerationOptions} field by field, messages onto
+ * {@link ChatMessage}s, and what bitnet-java cannot do yet onto {@link UnsupportedOperationException}. The one
+ * place where a request's meaning is decided, for both {@code call} and {@code stream}.
+ */
+final class OptionsMapping {
+    private OptionsMapping() {
+    }
+
+    /**
+     * The model's defaults with every field that the request's options set taken from them (any
+     * {@link ChatOptions}; the bitnet fields too when they are {@link BitNetChatOptions}). A request's stop
+     * sequences replace the defaults' (a {@code ChatClient} has already appended its own to the model's).
+     */
+    static BitNetChatOptions merge(BitNetChatOptions defaults, @Nullable ChatOptions request) {
+        if (request == null) {
+            return defaults;
+        }
+        rejectUnsupported(request);
+        BitNetChatOptions.Builder b = defaults.mutate();
+        if (request.getModel() != null) {
+            b.model(request.getModel());
+        }
+        if (request.getFrequencyPenalty() != null) {
+            b.frequencyPenalty(request.getFrequencyPenalty());
+        }
+        if (request.getMaxTokens() != null) {
+            b.maxTokens(request.getMaxTokens());
+        }
+        if (request.getPresencePenalty() != null) {
+            b.presencePenalty(request.getPresencePenalty());
+        }
+        if (request.getStopSequences() != null) {
+            b.stopSequences(request.getStopSequences());
+        }
+        if (request.getTemperature() != null) {
+            b.temperature(request.getTemperature());
+        }
+        if (request.getTopK() != null) {
+            b.topK(request.getTopK());
+        }
+        if (request.getTopP() != null) {
+            b.topP(request.getTopP());
+        }
+        if (request instanceof BitNetChatOptions o) {
+            if (o.getSeed() != null) {
+                b.seed(o.getSeed());
+            }
+            if (o.getMinP() != null) {
+                b.minP(o.getMinP());
+            }
+            if (o.getRepeatPenalty() != null) {
+                b.repeatPenalty(o.getRepeatPenalty());
+            }
+            if (o.getLogitBias() != null) {
+                b.logitBias(o.getLogitBias());
+            }
+        }
+        return b.build();
+    }
+
+    private static void rejectUnsupported(ChatOptions request) {
+        if (request instanceof ToolCallingChatOptions t && t.getToolCallbacks() != null && !t.getToolCallbacks().isEmpty()) {
+            throw new UnsupportedOperationException("tool calling is not supported by bitnet-java yet");
+        }
+        rejectResponseFormat(request);
+    }
+
+    /*
+     * STRUCTURED OUTPUT HOOK. Native structured output (a JSON schema in StructuredOutputChatOptions, which
+     * ChatClient's entity(...) sets when asked for native structured output) is refused here until bitnet-java
+     * core can constrain generation to a JSON schema. When it can, map getOutputSchema() onto the core's option
+     * here and let BitNetChatOptions implement StructuredOutputChatOptions. Without native mode, ChatClient
+     * asks for JSON in the prompt text, which works today.
+     */
+    private static void rejectResponseFormat(ChatOptions request) {
+        if (request instanceof StructuredOutputChatOptions s && s.getOutputSchema() != null) {
+            throw new UnsupportedOperationException("native structured output (a JSON schema response format) is not "
+                    + "supported by bitnet-java yet");
+        }
+    }
+
+    /**
+     * The generation options for merged options: {@code null} fields keep bitnet-java's defaults.
+     *
+     * @param modelName the loaded model's name; options naming another model are refused
+     * @throws UnsupportedOperationException for another model's name
+     * @throws IllegalArgumentException      for a value out of range, naming the option
+     */
+    static GenerationOptions generationOptions(BitNetChatOptions o, String modelName) {
+        if (o.getModel() != null && !o.getModel().equals(modelName)) {
+            throw new UnsupportedOperationException("model '" + o.getModel() + "' is not supported: this ChatModel runs "
+                    + "the model it loaded, '" + modelName + "'; leave the model option unset or use that name");
+        }
+        GenerationOptions.Builder b = GenerationOptions.builder();
+        if (o.getTemperature() != null) {
+            b.temperature(o.getTemperature());
+        }
+        if (o.getTopP() != null) {
+            b.topP(o.getTopP());
+        }
+        if (o.getTopK() != null) {
+            b.topK(o.getTopK());
+        }
+        if (o.getMaxTokens() != null) {
+            b.maxTokens(o.getMaxTokens());
+        }
+        if (o.getStopSequences() != null) {
+            b.stopStrings(o.getStopSequences());
+        }
+        if (o.getFrequencyPenalty() != null) {
+            b.frequencyPenalty(o.getFrequencyPenalty());
+        }
+        if (o.getPresencePenalty() != null) {
+            b.presencePenalty(o.getPresencePenalty());
+        }
+        if (o.getSeed() != null) {
+            b.seed(o.getSeed());
+        }
+        if (o.getMinP() != null) {
+            b.minP(o.getMinP());
+        }
+        if (o.getRepeatPenalty() != null) {
+            b.repeatPenalty(o.getRepeatPenalty());
+        }
+        if (o.getLogitBias() != null) {
+            for (Map.Entry<Integer, Double> e : o.getLogitBias().entrySet()) {
+                b.logitBias(e.getKey(), e.getValue());
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * The conversation as bitnet-java chat messages.
+     *
+     * @throws UnsupportedOperationException for media, tool calls and tool responses
+     */
+    static List<ChatMessage> messages(List<Message> messages) {
+        List<ChatMessage> out = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            String text = m.getText() == null ? "" : m.getText();
+            out.add(switch (m) {
+                case SystemMessage s -> ChatMessage.system(text);
+                case UserMessage u -> {
+                    if (!u.getMedia().isEmpty()) {
+                        throw new UnsupportedOperationException("media (" + u.getMedia().getFirst().getMimeType()
+                                + ") is not supported by bitnet-java: its models read text only");
+                    }
+                    yield ChatMessage.user(text);
+                }
+                case AssistantMessage a -> {
+                    if (a.hasToolCalls()) {
+                        throw new UnsupportedOperationException("tool calls are not supported by bitnet-java yet");
+                    }
+                    yield ChatMessage.assistant(text);
+                }
+                default -> throw new UnsupportedOperationException(m.getMessageType().getValue()
+                        + " messages are not supported by bitnet-java (only system, user and assistant text)");
+            });
+        }
+        return out;
+    }
+
+    /** The finish reason as Spring AI's providers spell it: "STOP", "LENGTH" or "CANCELLED". */
+    static String finishReason(dev.bitnet.FinishReason reason) {
+        return switch (reason) {
+            case STOP_TOKEN, STOP_STRING -> "STOP";
+            case MAX_TOKENS -> "LENGTH";
+            case CANCELLED -> "CANCELLED";
+        };
+    }
+}
