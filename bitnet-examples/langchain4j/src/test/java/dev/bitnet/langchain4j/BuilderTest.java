@@ -69,6 +69,21 @@ class BuilderTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("not both");
     }
 
+    /** A fresh session per call: a call never sees the previous one's KV cache (langchain4j#6025's bug). */
+    @Test
+    void callsAreIndependentInSequenceAndInParallel() throws Exception {
+        BitNetChatModel chat = BitNetChatModel.builder().model(TestModels.demo()).seed(9L).maxTokens(16).build();
+        String first = chat.chat("Tell me about the sea.");
+        assertThat(chat.chat("Tell me about the sea.")).isEqualTo(first);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+            var replies = pool.invokeAll(java.util.Collections.nCopies(3,
+                    (java.util.concurrent.Callable<String>) () -> chat.chat("Tell me about the sea.")));
+            for (var reply : replies) {
+                assertThat(reply.get()).isEqualTo(first);
+            }
+        }
+    }
+
     @Test
     void theModelsOwnNameIsAccepted() {
         BitNetChatModel chat = BitNetChatModel.builder().model(TestModels.demo()).maxTokens(2).build();

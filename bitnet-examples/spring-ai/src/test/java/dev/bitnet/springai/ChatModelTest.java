@@ -114,6 +114,19 @@ class ChatModelTest {
         assertThat(produced.get()).isEqualTo(3);
     }
 
+    /** A fresh session per call: a call never sees the previous one's KV cache. */
+    @Test
+    void callsAreIndependentInSequenceAndInParallel() {
+        BitNetChatOptions options = opts().build();
+        String first = chatModel.call(prompt(options)).getResult().getOutput().getText();
+        assertThat(chatModel.call(prompt(options)).getResult().getOutput().getText()).isEqualTo(first);
+        List<String> parallel = Flux.range(0, 3)
+                .flatMap(i -> chatModel.stream(prompt(options)).map(r -> r.getResult().getOutput().getText())
+                        .reduce(String::concat))
+                .collectList().block(Duration.ofSeconds(60));
+        assertThat(parallel).containsExactly(first, first, first);
+    }
+
     @Test
     void aBadRequestFailsTheFluxAndTheCall() {
         BitNetChatOptions bad = BitNetChatOptions.builder().model("gpt-4o").build();
