@@ -52,7 +52,7 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model FILE [-p 128] [-n 128] [-t 1,2] [-r 3] [--parallel 1,2,4,8] [--kernel scalar|vector|native] [--head exact|int8|bounded] [--int8-head] [--bandwidth] [--json]";
+        return "--model FILE|hf://ORG/REPO[/PATH] [-p 128] [-n 128] [-t 1,2] [-r 3] [--parallel 1,2,4,8] [--kernel scalar|vector|native] [--head exact|int8|bounded] [--int8-head] [--bandwidth] [--json]";
     }
 
     @Override
@@ -81,7 +81,7 @@ final class BenchCommand implements Command {
 
     @Override
     public int run(Args args, InputStream in, PrintStream out, PrintStream err) {
-        Path model = args.path("model").orElseThrow(() -> new UsageException("missing required flag --model"));
+        ModelArgument modelFlag = ModelArgument.required(args);
         int prompt = first(args, "p", "n-prompt").orElse(128);
         int gen = first(args, "n", "n-gen").orElse(128);
         int reps = first(args, "r", "repetitions").orElse(3);
@@ -109,6 +109,7 @@ final class BenchCommand implements Command {
                 || gen < 2)) {
             throw new UsageException("--parallel needs a list of sequence counts in [1, 256], e.g. 1,2,4,8, and -n >= 2");
         }
+        Path model = modelFlag.resolve(err, json);
         if (!json) {
             out.printf("| %-28s | %9s | %7s | %-14s | %8s | %18s |%n", "model", "size", "threads", "kernel", "test", "t/s");
             out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(30), "-".repeat(11), "-".repeat(9), "-".repeat(16), "-".repeat(10), "-".repeat(20));

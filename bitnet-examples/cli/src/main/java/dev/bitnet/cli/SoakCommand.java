@@ -62,7 +62,7 @@ final class SoakCommand implements Command {
 
     @Override
     public String usage() {
-        return "[--model FILE] [--sessions 16] [--duration 10m|SECONDS] [--seed S] [--watchdog SECONDS] [--json]"
+        return "[--model FILE|hf://ORG/REPO[/PATH]] [--sessions 16] [--duration 10m|SECONDS] [--seed S] [--watchdog SECONDS] [--json]"
                 + " [--threads N] [--kernel K]";
     }
 
@@ -118,7 +118,7 @@ final class SoakCommand implements Command {
 
     @Override
     public int run(Args args, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        Path modelPath = DemoModel.modelOrDemo(args, err);
+        ModelArgument modelFlag = ModelArgument.optional(args);
         int sessions = args.integer("sessions", 16);
         long seconds = args.string("duration").map(SoakCommand::seconds).orElse(60L);
         long seed = args.longValue("seed").orElse(1L);
@@ -129,6 +129,7 @@ final class SoakCommand implements Command {
         if (sessions < 1 || seconds < 1 || watchdog < 0) {
             throw new UsageException("--sessions and --duration must be positive, --watchdog not negative");
         }
+        Path modelPath = DemoModel.modelOrDemo(modelFlag, err, json);
         System.setProperty(WorkerPool.WATCHDOG_PROPERTY, String.valueOf(watchdog * 1000L));
         int reportsBefore = WorkerPool.totalWatchdogReports();
 
