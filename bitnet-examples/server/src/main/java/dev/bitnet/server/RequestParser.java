@@ -15,8 +15,8 @@ import java.util.Map;
  * Maps the JSON body of a chat or text completion request onto a {@link CompletionRequest} and its
  * {@link GenerationOptions}, field by field, in one place. Every field it knows is checked for type and
  * range and answered with a 400 naming the field; fields that ask for something this server cannot do
- * ({@code tools}, {@code n > 1}, images, {@code response_format} other than text, log-probabilities) are
- * refused rather than ignored. Fields that change nothing about the output ({@code user}, {@code store},
+ * ({@code tools}, {@code n > 1}, images, log-probabilities, a {@code response_format} schema the core cannot
+ * enforce) are refused rather than ignored. {@code response_format} is mapped by {@link ResponseFormatField}. Fields that change nothing about the output ({@code user}, {@code store},
  * {@code metadata} ...) and unknown fields are accepted, as OpenAI clients send many.
  *
  * <p>Values absent from the request keep {@link GenerationOptions#defaults()} (llama.cpp's sampling defaults).
@@ -46,7 +46,6 @@ public final class RequestParser {
     /** Parses a {@code /v1/chat/completions} body. @throws ApiException 400 naming the field at fault */
     public CompletionRequest parseChat(byte[] body) {
         Map<String, Object> root = object(JsonTree.parse(body));
-        refuseCommon(root);
         refuseNonEmpty(root, "tools", "tools (function calling) are not supported by this server");
         refuseNonEmpty(root, "functions", "functions (function calling) are not supported by this server");
         Object toolChoice = root.get("tool_choice");
@@ -76,7 +75,6 @@ public final class RequestParser {
     /** Parses a {@code /v1/completions} body. @throws ApiException 400 naming the field at fault */
     public CompletionRequest parseCompletion(byte[] body) {
         Map<String, Object> root = object(JsonTree.parse(body));
-        refuseCommon(root);
         if (Boolean.TRUE.equals(root.get("echo"))) {
             throw ApiException.unsupported("echo", "echo is not supported by this server");
         } else if (present(root.get("echo")) && !(root.get("echo") instanceof Boolean)) {
@@ -186,6 +184,7 @@ public final class RequestParser {
         }
         b.logitBias(logitBias(root.get("logit_bias")));
         b.stopStrings(stops(root.get("stop")));
+        b.responseFormat(ResponseFormatField.parse(root.get(ResponseFormatField.FIELD)));
 
         Object n = root.get("n");
         if (present(n)) {
@@ -216,20 +215,6 @@ public final class RequestParser {
             }
         }
         return new Options(b.build(), limit != null, stream, includeUsage, model);
-    }
-
-    /** Fields neither endpoint supports yet. */
-    private static void refuseCommon(Map<String, Object> root) {
-        Object format = root.get("response_format");
-        if (present(format)) {
-            if (!(format instanceof Map<?, ?> f)) {
-                throw wrongType("response_format", "an object", format);
-            }
-            if (!"text".equals(f.get("type"))) {
-                throw ApiException.unsupported("response_format", "response_format " + f.get("type")
-                        + " is not supported by this server yet; only {\"type\":\"text\"}");
-            }
-        }
     }
 
     private static boolean isNonTextModalities(@Nullable Object modalities) {

@@ -192,9 +192,6 @@ class OpenAiClientTest {
                 .putAdditionalBodyProperty("tools", JsonValue.from(List.of(Map.of("type", "function",
                         "function", Map.of("name", "f"))))).build()))
                 .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).contains("tools"));
-        assertThatThrownBy(() -> client.chat().completions().create(chat(1, 4)
-                .responseFormat(com.openai.models.ResponseFormatJsonObject.builder().build()).build()))
-                .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).contains("response_format"));
         assertThatThrownBy(() -> client.chat().completions().create(chat(1, 4).temperature(7.0).build()))
                 .isInstanceOfSatisfying(BadRequestException.class, e -> {
                     assertThat(e.param()).contains("temperature");

@@ -2,6 +2,7 @@ package dev.bitnet.server;
 
 import dev.bitnet.GenerationOptions;
 import dev.bitnet.chat.ChatMessage;
+import dev.bitnet.structured.ResponseFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -97,7 +98,12 @@ class RequestParserTest {
             "\"logit_bias\":{\"5\":\"big\"}|logit_bias.5", "\"n\":\"two\"|n",
             "\"stream_options\":{\"include_usage\":true}|stream_options",
             "\"stream\":true,\"stream_options\":{\"include_usage\":1}|stream_options.include_usage",
-            "\"stream\":true,\"stream_options\":[]|stream_options"})
+            "\"stream\":true,\"stream_options\":[]|stream_options",
+            "\"response_format\":\"json\"|response_format", "\"response_format\":{}|response_format.type",
+            "\"response_format\":{\"type\":\"json_schema\"}|response_format.json_schema",
+            "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"strict\":1}}|response_format.json_schema.strict",
+            "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":[]}}|response_format.json_schema.schema",
+            "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":{\"$ref\":\"#/$defs/x\"}}}|response_format"})
     void badValuesAre400NamingTheField(String field, String param) {
         refused(() -> chat(field), 400, param);
     }
@@ -106,8 +112,8 @@ class RequestParserTest {
     @CsvSource(delimiter = '|', value = {
             "\"n\":2|n", "\"tools\":[{\"type\":\"function\"}]|tools", "\"functions\":[{\"name\":\"f\"}]|functions",
             "\"tool_choice\":\"required\"|tool_choice", "\"function_call\":\"auto\"|function_call",
-            "\"response_format\":{\"type\":\"json_object\"}|response_format",
-            "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{}}|response_format",
+            "\"response_format\":{\"type\":\"xml\"}|response_format",
+            "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":{\"allOf\":[]}}}|response_format",
             "\"logprobs\":true|logprobs", "\"top_logprobs\":2|top_logprobs", "\"audio\":{}|audio",
             "\"modalities\":[\"text\",\"audio\"]|modalities"})
     void unsupportedFeaturesAre400NamingTheField(String field, String param) {
@@ -117,6 +123,37 @@ class RequestParserTest {
             assertThat(e.code()).isEqualTo("unsupported_parameter");
             assertThat(e.getMessage()).contains("not supported");
         });
+    }
+
+    @Test
+    void responseFormatMapsToTheCoreFormatOnBothEndpoints() {
+        assertThat(chat("\"response_format\":{\"type\":\"text\"}").options().responseFormat())
+                .isEqualTo(ResponseFormat.text());
+        assertThat(chat("\"response_format\":null").options().responseFormat()).isEqualTo(ResponseFormat.text());
+        assertThat(chat("\"response_format\":{\"type\":\"json_object\"}").options().responseFormat())
+                .isEqualTo(ResponseFormat.jsonObject());
+        ResponseFormat schema = chat("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"p\","
+                + "\"description\":\"d\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"n\":"
+                + "{\"type\":\"number\",\"enum\":[1.50,-2e3,12345678901234567890]}},\"required\":[\"n\"]}}}")
+                .options().responseFormat();
+        assertThat(schema.kind()).isEqualTo(ResponseFormat.Kind.JSON_SCHEMA);
+        assertThat(schema.schema().orElseThrow()).isEqualTo("{\"type\":\"object\",\"properties\":{\"n\":{\"type\":"
+                + "\"number\",\"enum\":[1.50,-2E+3,12345678901234567890]}},\"required\":[\"n\"]}");
+        assertThat(chat("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"any\"}}")
+                .options().responseFormat()).isEqualTo(ResponseFormat.jsonObject());
+        assertThat(text("{\"prompt\":\"x\",\"response_format\":{\"type\":\"json_object\"}}").options()
+                .responseFormat()).isEqualTo(ResponseFormat.jsonObject());
+    }
+
+    @Test
+    void anUnsupportedSchemaKeywordIsNamed() {
+        assertThatThrownBy(() -> chat("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"p\","
+                + "\"schema\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\",\"pattern\":\"x\"}}}}}"))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.param()).isEqualTo("response_format");
+                    assertThat(e.code()).isEqualTo("unsupported_parameter");
+                    assertThat(e.getMessage()).contains("'pattern'").contains("code");
+                });
     }
 
     @Test
