@@ -2,18 +2,21 @@ package dev.bitnet.langchain4j;
 
 import dev.bitnet.BitNetModel;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * A LangChain4j {@link ChatModel} that runs a BitNet b1.58 model in this JVM. Every request parameter is
  * honoured: LangChain4j's common ones and, through {@link BitNetChatRequestParameters}, seed, min-p,
  * repetition penalty and logit bias. Each call runs in a fresh session, so calls are independent and may run
- * concurrently from many threads. Tools, JSON response formats and non-text content are refused with
+ * concurrently from many threads. A JSON response format (with or without a schema) constrains generation to
+ * valid JSON, so {@code AiServices} returning records works. Tools and non-text content are refused with
  * {@link dev.langchain4j.exception.UnsupportedFeatureException}.
  *
  * <pre>{@code
@@ -43,7 +46,7 @@ public final class BitNetChatModel implements ChatModel, AutoCloseable {
     /**
      * Generates the reply on the calling thread.
      *
-     * @throws dev.langchain4j.exception.UnsupportedFeatureException for tools, JSON response formats,
+     * @throws dev.langchain4j.exception.UnsupportedFeatureException for tools, unenforceable JSON schemas,
      *                                                               non-text content or another model's name
      * @throws IllegalArgumentException                              for a parameter out of range
      */
@@ -55,6 +58,15 @@ public final class BitNetChatModel implements ChatModel, AutoCloseable {
     @Override
     public ChatRequestParameters defaultRequestParameters() {
         return engine.defaults();
+    }
+
+    /**
+     * {@link Capability#RESPONSE_FORMAT_JSON_SCHEMA}: a JSON response format, with or without a schema, constrains
+     * generation, so {@code AiServices} methods returning records and POJOs ask for the schema natively.
+     */
+    @Override
+    public Set<Capability> supportedCapabilities() {
+        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
     }
 
     @Override

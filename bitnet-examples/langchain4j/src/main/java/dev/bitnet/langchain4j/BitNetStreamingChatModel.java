@@ -2,6 +2,7 @@ package dev.bitnet.langchain4j;
 
 import dev.bitnet.BitNetModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
@@ -9,6 +10,7 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -48,7 +50,7 @@ public final class BitNetStreamingChatModel implements StreamingChatModel, AutoC
     /**
      * Checks the request, then streams the reply to {@code handler} from the executor.
      *
-     * @throws dev.langchain4j.exception.UnsupportedFeatureException for tools, JSON response formats,
+     * @throws dev.langchain4j.exception.UnsupportedFeatureException for tools, unenforceable JSON schemas,
      *                                                               non-text content or another model's name
      * @throws IllegalArgumentException                              for a parameter out of range
      */
@@ -62,6 +64,15 @@ public final class BitNetStreamingChatModel implements StreamingChatModel, AutoC
     @Override
     public ChatRequestParameters defaultRequestParameters() {
         return engine.defaults();
+    }
+
+    /**
+     * {@link Capability#RESPONSE_FORMAT_JSON_SCHEMA}: a JSON response format, with or without a schema, constrains
+     * generation, so {@code AiServices} methods returning records and POJOs ask for the schema natively.
+     */
+    @Override
+    public Set<Capability> supportedCapabilities() {
+        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
     }
 
     @Override

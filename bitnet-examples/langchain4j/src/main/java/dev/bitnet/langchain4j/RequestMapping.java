@@ -21,7 +21,8 @@ import java.util.Map;
 /**
  * Maps LangChain4j requests onto bitnet-java: every {@link ChatRequestParameters} field onto its
  * {@link GenerationOptions} counterpart, the messages onto {@link ChatMessage}s, and what bitnet-java cannot
- * do yet onto {@link UnsupportedFeatureException} (the type LangChain4j's shared provider tests expect).
+ * do yet onto {@link UnsupportedFeatureException} (the type LangChain4j's shared provider tests expect); a JSON
+ * {@link ResponseFormat} onto the core's constrained {@link dev.bitnet.structured.ResponseFormat}.
  * The one place where a request's meaning is decided, shared by the blocking and the streaming model.
  */
 final class RequestMapping {
@@ -32,7 +33,7 @@ final class RequestMapping {
      * The generation options for merged request parameters: {@code null} fields keep bitnet-java's defaults.
      *
      * @param modelName the loaded model's name; a request naming another model is refused
-     * @throws UnsupportedFeatureException for tools, a JSON response format or another model's name
+     * @throws UnsupportedFeatureException for tools, a JSON schema the core cannot enforce or another model's name
      * @throws IllegalArgumentException    for a value out of range (negative temperature, top-p above 1, ...)
      */
     static GenerationOptions options(ChatRequestParameters p, String modelName) {
@@ -75,6 +76,7 @@ final class RequestMapping {
                 }
             }
         }
+        b.responseFormat(responseFormat(p.responseFormat()));
         return b.build();
     }
 
@@ -89,19 +91,29 @@ final class RequestMapping {
         if (p.toolSpecifications() != null && !p.toolSpecifications().isEmpty()) {
             throw new UnsupportedFeatureException("tools are not supported by bitnet-java yet");
         }
-        rejectResponseFormat(p.responseFormat());
     }
 
-    /*
-     * STRUCTURED OUTPUT HOOK. Response formats are refused here until bitnet-java core can constrain
-     * generation to JSON (and to a JSON schema). When it can, map ResponseFormatType.JSON (with or without
-     * responseFormat.jsonSchema()) onto the core's option here, and report Capability.RESPONSE_FORMAT_JSON_SCHEMA
-     * from supportedCapabilities() in BitNetChatModel and BitNetStreamingChatModel.
+    /**
+     * The core response format for LangChain4j's: text, {@code JSON} without a schema (any JSON object, the shape
+     * LangChain4j's JSON mode asks for) or {@code JSON} with a schema (its element tree written as a JSON Schema
+     * document by {@link JsonSchemaDocument}). Generation is then constrained, not just prompted.
+     *
+     * @throws UnsupportedFeatureException if the schema uses something the core cannot enforce (the core's
+     *                                     message names the keyword)
      */
-    private static void rejectResponseFormat(ResponseFormat format) {
-        if (format != null && format.type() == ResponseFormatType.JSON) {
-            throw new UnsupportedFeatureException("JSON response format is not supported by bitnet-java yet"
-                    + (format.jsonSchema() != null ? " (with or without a schema)" : ""));
+    static dev.bitnet.structured.ResponseFormat responseFormat(ResponseFormat format) {
+        if (format == null || format.type() != ResponseFormatType.JSON) {
+            return dev.bitnet.structured.ResponseFormat.text();
+        }
+        if (format.jsonSchema() == null || format.jsonSchema().rootElement() == null) {
+            return dev.bitnet.structured.ResponseFormat.jsonObject();
+        }
+        String schema = JsonSchemaDocument.of(format.jsonSchema().rootElement());
+        try {
+            return dev.bitnet.structured.ResponseFormat.jsonSchema(schema);
+        } catch (IllegalArgumentException e) {
+            throw new UnsupportedFeatureException("JSON response format with schema '" + format.jsonSchema().name()
+                    + "' is not supported by bitnet-java: " + e.getMessage());
         }
     }
 

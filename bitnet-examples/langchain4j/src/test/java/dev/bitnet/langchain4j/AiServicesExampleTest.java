@@ -1,6 +1,8 @@
 package dev.bitnet.langchain4j;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
+import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.SystemMessage;
 import dev.langchain4j.service.TokenStream;
@@ -21,6 +23,38 @@ class AiServicesExampleTest {
 
     interface StreamingAssistant {
         TokenStream chat(String userMessage);
+    }
+
+    enum Species { CAT, DOG, BIRD }
+
+    /**
+     * What the structured-output service returns: LangChain4j derives a JSON schema from it, in which a field is
+     * optional unless marked required. No free-text field: the demo model writes stories, and fills an unbounded
+     * string until the token limit (a real model closes it; the constraint only guarantees the shape).
+     */
+    record Pet(@JsonProperty(required = true) Species species, @JsonProperty(required = true) int age,
+               boolean friendly) {
+    }
+
+    interface PetExtractor {
+        @SystemMessage("Extract the pet described by the user.")
+        Pet extract(String description);
+    }
+
+    @Test
+    void aiServiceReturningARecordGetsSchemaConstrainedJson() {
+        try (BitNetChatModel model = BitNetChatModel.builder()
+                .modelPath(TestModels.demoPath())
+                .temperature(0.7).seed(42L).maxTokens(200)
+                .build()) {
+            assertThat(model.supportedCapabilities()).contains(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
+            PetExtractor extractor = AiServices.create(PetExtractor.class, model);
+            for (String description : new String[] {"A grey cat called Tom, three years old.", "A noisy old dog."}) {
+                Pet pet = extractor.extract(description);
+                assertThat(pet).as(description).isNotNull();
+                assertThat(pet.species()).isNotNull();
+            }
+        }
     }
 
     @Test

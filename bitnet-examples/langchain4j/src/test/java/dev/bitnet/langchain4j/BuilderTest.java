@@ -6,6 +6,9 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.json.JsonRawSchema;
+import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +62,10 @@ class BuilderTest {
     @Test
     void badDefaultsFailAtBuild() {
         assertThatThrownBy(() -> BitNetChatModel.builder().model(TestModels.demo())
-                .defaultRequestParameters(ChatRequestParameters.builder().responseFormat(ResponseFormat.JSON).build()).build())
+                .defaultRequestParameters(ChatRequestParameters.builder().responseFormat(ResponseFormat.builder()
+                        .type(ResponseFormatType.JSON).jsonSchema(JsonSchema.builder().name("bad")
+                                .rootElement(JsonRawSchema.from("{\"type\":\"string\",\"pattern\":\"x\"}")).build())
+                        .build()).build()).build())
                 .isExactlyInstanceOf(UnsupportedFeatureException.class);
         assertThatThrownBy(() -> BitNetChatModel.builder().model(TestModels.demo()).temperature(-1.0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("temperature");

@@ -14,7 +14,20 @@ import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.request.ToolChoice;
+import dev.langchain4j.model.chat.request.json.JsonAnyOfSchema;
+import dev.langchain4j.model.chat.request.json.JsonArraySchema;
+import dev.langchain4j.model.chat.request.json.JsonBooleanSchema;
+import dev.langchain4j.model.chat.request.json.JsonEnumSchema;
+import dev.langchain4j.model.chat.request.json.JsonIntegerSchema;
+import dev.langchain4j.model.chat.request.json.JsonNullSchema;
+import dev.langchain4j.model.chat.request.json.JsonNumberSchema;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.request.json.JsonRawSchema;
+import dev.langchain4j.model.chat.request.json.JsonReferenceSchema;
+import dev.langchain4j.model.chat.request.json.JsonSchema;
+import dev.langchain4j.model.chat.request.json.JsonStringSchema;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -89,14 +102,58 @@ class RequestMappingTest {
     }
 
     @Test
-    void toolsAndJsonFormatsAreRefused() {
+    void toolsAreRefused() {
         ToolSpecification tool = ToolSpecification.builder().name("weather").build();
         assertThatThrownBy(() -> map(p().toolSpecifications(tool).build())).isExactlyInstanceOf(UnsupportedFeatureException.class)
                 .hasMessageContaining("tools");
         assertThatThrownBy(() -> map(p().toolChoice(ToolChoice.REQUIRED).build())).hasMessageContaining("ToolChoice.REQUIRED");
-        assertThatThrownBy(() -> map(p().responseFormat(ResponseFormat.JSON).build()))
-                .isExactlyInstanceOf(UnsupportedFeatureException.class).hasMessageContaining("JSON response format");
         assertThat(map(p().responseFormat(ResponseFormat.TEXT).toolChoice(ToolChoice.AUTO).build())).isEqualTo(DEFAULTS);
+    }
+
+    @Test
+    void jsonFormatsConstrainGeneration() {
+        assertThat(map(p().responseFormat(ResponseFormat.JSON).build()).responseFormat())
+                .isEqualTo(dev.bitnet.structured.ResponseFormat.jsonObject());
+        JsonObjectSchema person = JsonObjectSchema.builder()
+                .addStringProperty("name", "the full name")
+                .addIntegerProperty("age")
+                .addProperty("kind", JsonEnumSchema.builder().enumValues("cat", "dog").build())
+                .addProperty("tags", JsonArraySchema.builder().items(new JsonStringSchema()).build())
+                .addProperty("score", new JsonNumberSchema())
+                .addProperty("ok", new JsonBooleanSchema())
+                .addProperty("nothing", new JsonNullSchema())
+                .addProperty("either", JsonAnyOfSchema.builder().anyOf(new JsonIntegerSchema(), new JsonStringSchema()).build())
+                .addProperty("next", JsonReferenceSchema.builder().reference("node").build())
+                .required("name", "age").additionalProperties(false)
+                .definitions(Map.of("node", JsonObjectSchema.builder()
+                        .addProperty("child", JsonReferenceSchema.builder().reference("node").build()).build()))
+                .build();
+        ResponseFormat format = ResponseFormat.builder().type(ResponseFormatType.JSON)
+                .jsonSchema(JsonSchema.builder().name("Person").rootElement(person).build()).build();
+        dev.bitnet.structured.ResponseFormat mapped = map(p().responseFormat(format).build()).responseFormat();
+        assertThat(mapped.kind()).isEqualTo(dev.bitnet.structured.ResponseFormat.Kind.JSON_SCHEMA);
+        assertThat(mapped.schema().orElseThrow()).isEqualTo("{\"type\":\"object\",\"properties\":{"
+                + "\"name\":{\"type\":\"string\",\"description\":\"the full name\"},\"age\":{\"type\":\"integer\"},"
+                + "\"kind\":{\"enum\":[\"cat\",\"dog\"]},\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+                + "\"score\":{\"type\":\"number\"},\"ok\":{\"type\":\"boolean\"},\"nothing\":{\"type\":\"null\"},"
+                + "\"either\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"string\"}]},"
+                + "\"next\":{\"$ref\":\"#/$defs/node\"}},\"required\":[\"name\",\"age\"],\"additionalProperties\":false,"
+                + "\"$defs\":{\"node\":{\"type\":\"object\",\"properties\":{\"child\":{\"$ref\":\"#/$defs/node\"}}}}}");
+
+        ResponseFormat raw = ResponseFormat.builder().type(ResponseFormatType.JSON).jsonSchema(JsonSchema.builder()
+                .name("Answer").rootElement(JsonRawSchema.from("{\"type\":\"object\",\"properties\":{\"city\":"
+                        + "{\"type\":\"string\"}},\"required\":[\"city\"]}")).build()).build();
+        assertThat(map(p().responseFormat(raw).build()).responseFormat().schema().orElseThrow()).contains("\"city\"");
+    }
+
+    @Test
+    void aSchemaTheCoreCannotEnforceIsRefusedNamingTheKeyword() {
+        ResponseFormat format = ResponseFormat.builder().type(ResponseFormatType.JSON).jsonSchema(JsonSchema.builder()
+                .name("Code").rootElement(JsonRawSchema.from("{\"type\":\"string\",\"format\":\"email\"}")).build())
+                .build();
+        assertThatThrownBy(() -> map(p().responseFormat(format).build()))
+                .isExactlyInstanceOf(UnsupportedFeatureException.class).hasMessageContaining("'format'")
+                .hasMessageContaining("Code");
     }
 
     @Test

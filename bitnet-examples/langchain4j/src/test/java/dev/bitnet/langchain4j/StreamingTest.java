@@ -2,6 +2,11 @@ package dev.bitnet.langchain4j;
 
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.json.JsonEnumSchema;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
@@ -56,6 +61,26 @@ class StreamingTest {
         public void onError(Throwable error) {
             errors.add(error);
         }
+    }
+
+    @Test
+    void aJsonSchemaResponseFormatStreamsAValidValue() throws Exception {
+        ChatRequest request = ChatRequest.builder()
+                .messages(UserMessage.from("A person as JSON"))
+                .parameters(BitNetChatRequestParameters.builder().seed(4L).maxOutputTokens(200)
+                        .responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON).jsonSchema(JsonSchema.builder()
+                                .name("Person").rootElement(JsonObjectSchema.builder().addIntegerProperty("age")
+                                        .addProperty("kind", JsonEnumSchema.builder().enumValues("cat", "dog").build())
+                                        .required("age", "kind").additionalProperties(false).build()).build()).build())
+                        .build())
+                .build();
+        Recorder r = new Recorder();
+        model.chat(request, r);
+        ChatResponse streamed = r.complete.get(60, TimeUnit.SECONDS);
+        assertThat(streamed.finishReason()).isEqualTo(FinishReason.STOP);
+        String text = String.join("", r.partials);
+        assertThat(text).isEqualTo(streamed.aiMessage().text())
+                .matches("(?s)\\{\\s*\"age\"\\s*:\\s*-?\\d+\\s*,\\s*\"kind\"\\s*:\\s*\"(cat|dog)\"\\s*}");
     }
 
     @Test
