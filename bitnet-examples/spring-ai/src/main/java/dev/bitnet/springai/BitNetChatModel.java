@@ -26,8 +26,10 @@ import java.util.UUID;
  * A Spring AI {@link ChatModel} that runs a BitNet b1.58 model in this JVM. Every option is honoured: the
  * standard {@link ChatOptions} and, through {@link BitNetChatOptions}, seed, min-p, repetition penalty and logit
  * bias. Each call runs in a fresh session, so calls are independent and may run concurrently. Usage and the
- * finish reason ("STOP", "LENGTH") are in the response metadata. Tools, media and native structured output are
- * refused with {@link UnsupportedOperationException}.
+ * finish reason ("STOP", "LENGTH") are in the response metadata. A JSON response format or output schema (the
+ * one {@code ChatClient}'s {@code entity(...)} sets in native structured-output mode) constrains generation, so
+ * the reply parses. Tools, media and schema keywords outside the supported subset are refused with
+ * {@link UnsupportedOperationException}.
  *
  * <pre>{@code
  * try (BitNetChatModel model = BitNetChatModel.builder()
@@ -69,7 +71,7 @@ public final class BitNetChatModel implements ChatModel, AutoCloseable {
     /**
      * Generates the reply on the calling thread, with the default options overridden by the prompt's.
      *
-     * @throws UnsupportedOperationException for tools, media, native structured output or another model's name
+     * @throws UnsupportedOperationException for tools, media, an unsupported schema keyword or another model's name
      * @throws IllegalArgumentException      for an option out of range
      */
     @Override

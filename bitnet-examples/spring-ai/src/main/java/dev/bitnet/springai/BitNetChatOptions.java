@@ -1,8 +1,10 @@
 package dev.bitnet.springai;
 
+import dev.bitnet.structured.ResponseFormat;
 import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.DefaultChatOptionsBuilder;
+import org.springframework.ai.model.tool.StructuredOutputChatOptions;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +13,8 @@ import java.util.Objects;
 
 /**
  * Spring AI chat options for bitnet-java: the standard ones plus {@code seed}, {@code minP},
- * {@code repeatPenalty} and {@code logitBias}. Immutable; build with {@link #builder()} or change a copy with
+ * {@code repeatPenalty}, {@code logitBias} and a response format ({@link #getResponseFormat()},
+ * {@link #getOutputSchema()}) that constrains generation to JSON. Immutable; build with {@link #builder()} or change a copy with
  * {@link #mutate()}. A {@code null} field falls back to the model's default options and then to bitnet-java's
  * defaults (temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, 256 tokens).
  *
@@ -20,8 +23,13 @@ import java.util.Objects;
  *         .options(BitNetChatOptions.builder().temperature(0.7).seed(42L).minP(0.1))
  *         .call().content();
  * }</pre>
+ *
+ * <p>As {@link StructuredOutputChatOptions}, they take the JSON schema that {@code ChatClient}'s
+ * {@code entity(...)} hands to the model in native structured-output mode
+ * ({@code AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT}): generation is then constrained to that schema, not
+ * just asked for it in the prompt.
  */
-public final class BitNetChatOptions implements ChatOptions {
+public final class BitNetChatOptions implements StructuredOutputChatOptions {
     private final @Nullable String model;
     private final @Nullable Double frequencyPenalty;
     private final @Nullable Integer maxTokens;
@@ -34,6 +42,8 @@ public final class BitNetChatOptions implements ChatOptions {
     private final @Nullable Double minP;
     private final @Nullable Double repeatPenalty;
     private final @Nullable Map<Integer, Double> logitBias;
+    private final ResponseFormat.@Nullable Kind responseFormat;
+    private final @Nullable String outputSchema;
 
     private BitNetChatOptions(Builder b) {
         this.model = b.model();
@@ -48,6 +58,8 @@ public final class BitNetChatOptions implements ChatOptions {
         this.minP = b.minP;
         this.repeatPenalty = b.repeatPenalty;
         this.logitBias = b.logitBias == null ? null : Map.copyOf(b.logitBias);
+        this.responseFormat = b.responseFormat;
+        this.outputSchema = b.outputSchema;
     }
 
     /** A builder with nothing set. */
@@ -123,12 +135,34 @@ public final class BitNetChatOptions implements ChatOptions {
         return logitBias;
     }
 
+    /**
+     * The shape of the reply: {@code TEXT} (unconstrained), {@code JSON_VALUE} (any JSON value),
+     * {@code JSON_OBJECT} (any JSON object) or {@code JSON_SCHEMA} (a value valid against
+     * {@link #getOutputSchema()}). Null means text, or the schema when {@link #getOutputSchema()} is set. A JSON
+     * format constrains sampling, so the reply parses whenever it finishes with {@code STOP}; {@code LENGTH} means
+     * it was cut off.
+     */
+    public ResponseFormat.@Nullable Kind getResponseFormat() {
+        return responseFormat;
+    }
+
+    /**
+     * A JSON Schema the reply must be valid against (the subset bitnet-java supports: see
+     * {@link ResponseFormat#jsonSchema(String)}); set by {@code ChatClient} for native structured output. When
+     * set, the response format is {@code JSON_SCHEMA} (any other explicit one is refused as a conflict).
+     */
+    @Override
+    public @Nullable String getOutputSchema() {
+        return outputSchema;
+    }
+
     /** A builder holding these options. */
     @Override
     public Builder mutate() {
         Builder b = new Builder().model(model).frequencyPenalty(frequencyPenalty).maxTokens(maxTokens)
                 .presencePenalty(presencePenalty).stopSequences(stopSequences).temperature(temperature).topK(topK).topP(topP);
-        return b.seed(seed).minP(minP).repeatPenalty(repeatPenalty).logitBias(logitBias);
+        return b.seed(seed).minP(minP).repeatPenalty(repeatPenalty).logitBias(logitBias).responseFormat(responseFormat)
+                .outputSchema(outputSchema);
     }
 
     @Override
@@ -145,13 +179,15 @@ public final class BitNetChatOptions implements ChatOptions {
                 && Objects.equals(seed, that.seed)
                 && Objects.equals(minP, that.minP)
                 && Objects.equals(repeatPenalty, that.repeatPenalty)
-                && Objects.equals(logitBias, that.logitBias);
+                && Objects.equals(logitBias, that.logitBias)
+                && Objects.equals(responseFormat, that.responseFormat)
+                && Objects.equals(outputSchema, that.outputSchema);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(model, frequencyPenalty, maxTokens, presencePenalty, stopSequences, temperature, topK, topP,
-                seed, minP, repeatPenalty, logitBias);
+                seed, minP, repeatPenalty, logitBias, responseFormat, outputSchema);
     }
 
     @Override
@@ -159,7 +195,8 @@ public final class BitNetChatOptions implements ChatOptions {
         return "BitNetChatOptions[model=" + model + ", frequencyPenalty=" + frequencyPenalty + ", maxTokens=" + maxTokens
                 + ", presencePenalty=" + presencePenalty + ", stopSequences=" + stopSequences + ", temperature=" + temperature
                 + ", topK=" + topK + ", topP=" + topP + ", seed=" + seed + ", minP=" + minP
-                + ", repeatPenalty=" + repeatPenalty + ", logitBias=" + logitBias + "]";
+                + ", repeatPenalty=" + repeatPenalty + ", logitBias=" + logitBias + ", responseFormat=" + responseFormat
+                + ", outputSchema=" + outputSchema + "]";
     }
 
     /**
@@ -167,7 +204,10 @@ public final class BitNetChatOptions implements ChatOptions {
      * bitnet fields too when it is a {@code BitNetChatOptions.Builder}); stop sequences are appended, as Spring
      * AI's own builders do. Values are checked when a request is mapped.
      */
-    public static final class Builder extends DefaultChatOptionsBuilder<Builder> {
+    public static final class Builder extends DefaultChatOptionsBuilder<Builder>
+            implements StructuredOutputChatOptions.Builder<Builder> {
+        private ResponseFormat.@Nullable Kind responseFormat;
+        private @Nullable String outputSchema;
         private @Nullable Long seed;
         private @Nullable Double minP;
         private @Nullable Double repeatPenalty;
@@ -243,6 +283,19 @@ public final class BitNetChatOptions implements ChatOptions {
             return this;
         }
 
+        /** @see BitNetChatOptions#getResponseFormat() */
+        public Builder responseFormat(ResponseFormat.@Nullable Kind responseFormat) {
+            this.responseFormat = responseFormat;
+            return this;
+        }
+
+        /** @see BitNetChatOptions#getOutputSchema() */
+        @Override
+        public Builder outputSchema(@Nullable String outputSchema) {
+            this.outputSchema = outputSchema;
+            return this;
+        }
+
         @Override
         public Builder clone() {
             Builder copy = super.clone();
@@ -258,6 +311,8 @@ public final class BitNetChatOptions implements ChatOptions {
                 minP = that.minP != null ? that.minP : minP;
                 repeatPenalty = that.repeatPenalty != null ? that.repeatPenalty : repeatPenalty;
                 logitBias = that.logitBias != null ? new LinkedHashMap<>(that.logitBias) : logitBias;
+                responseFormat = that.responseFormat != null ? that.responseFormat : responseFormat;
+                outputSchema = that.outputSchema != null ? that.outputSchema : outputSchema;
             }
             return this;
         }

@@ -2,6 +2,7 @@ package dev.bitnet.springai;
 
 import dev.bitnet.GenerationOptions;
 import dev.bitnet.chat.ChatMessage;
+import dev.bitnet.structured.ResponseFormat;
 import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
@@ -72,6 +73,13 @@ final class OptionsMapping {
             if (o.getLogitBias() != null) {
                 b.logitBias(o.getLogitBias());
             }
+            if (o.getResponseFormat() != null) {
+                b.responseFormat(o.getResponseFormat());
+            }
+        }
+        // the schema ChatClient's entity(...) sets in native structured-output mode, on any options type
+        if (request instanceof StructuredOutputChatOptions so && so.getOutputSchema() != null) {
+            b.outputSchema(so.getOutputSchema());
         }
         return b.build();
     }
@@ -79,21 +87,6 @@ final class OptionsMapping {
     private static void rejectUnsupported(ChatOptions request) {
         if (request instanceof ToolCallingChatOptions t && t.getToolCallbacks() != null && !t.getToolCallbacks().isEmpty()) {
             throw new UnsupportedOperationException("tool calling is not supported by bitnet-java yet");
-        }
-        rejectResponseFormat(request);
-    }
-
-    /*
-     * STRUCTURED OUTPUT HOOK. Native structured output (a JSON schema in StructuredOutputChatOptions, which
-     * ChatClient's entity(...) sets when asked for native structured output) is refused here until bitnet-java
-     * core can constrain generation to a JSON schema. When it can, map getOutputSchema() onto the core's option
-     * here and let BitNetChatOptions implement StructuredOutputChatOptions. Without native mode, ChatClient
-     * asks for JSON in the prompt text, which works today.
-     */
-    private static void rejectResponseFormat(ChatOptions request) {
-        if (request instanceof StructuredOutputChatOptions s && s.getOutputSchema() != null) {
-            throw new UnsupportedOperationException("native structured output (a JSON schema response format) is not "
-                    + "supported by bitnet-java yet");
         }
     }
 
@@ -145,7 +138,44 @@ final class OptionsMapping {
                 b.logitBias(e.getKey(), e.getValue());
             }
         }
+        b.responseFormat(responseFormat(o));
         return b.build();
+    }
+
+    /**
+     * The core response format for merged options: the output schema when one is set, else the response format
+     * (text when unset). The numeric {@code format}s of Spring AI's generated schemas are resolved first
+     * ({@link JavaTypeFormats}). The schema is compiled here, so a request whose schema the core cannot enforce fails
+     * before generation, naming {@code outputSchema} and (from the core) the keyword at fault.
+     *
+     * @throws UnsupportedOperationException for a schema keyword outside the supported subset
+     * @throws IllegalArgumentException      for a response format that conflicts with the schema or lacks one,
+     *                                       or a schema that is not valid JSON or admits no value
+     */
+    static ResponseFormat responseFormat(BitNetChatOptions o) {
+        ResponseFormat.Kind kind = o.getResponseFormat();
+        String schema = o.getOutputSchema();
+        if (schema == null) {
+            return switch (kind == null ? ResponseFormat.Kind.TEXT : kind) {
+                case TEXT -> ResponseFormat.text();
+                case JSON_VALUE -> ResponseFormat.jsonValue();
+                case JSON_OBJECT -> ResponseFormat.jsonObject();
+                case JSON_SCHEMA -> throw new IllegalArgumentException("responseFormat JSON_SCHEMA needs an outputSchema");
+            };
+        }
+        if (kind != null && kind != ResponseFormat.Kind.JSON_SCHEMA) {
+            throw new IllegalArgumentException("responseFormat " + kind + " conflicts with the outputSchema that is "
+                    + "set; leave responseFormat unset or JSON_SCHEMA");
+        }
+        try {
+            return ResponseFormat.jsonSchema(JavaTypeFormats.resolve(schema));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("unsupported")) {
+                throw new UnsupportedOperationException("outputSchema is not supported by bitnet-java: "
+                        + e.getMessage(), e);
+            }
+            throw new IllegalArgumentException("outputSchema cannot be enforced: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -137,4 +137,16 @@ class BitNetChatAutoConfigurationTest {
                         "spring.ai.bitnet.chat.options.top-p=1.5")
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("topP"));
     }
+
+    @Test
+    void theResponseFormatIsAPropertyToo() {
+        runner.withPropertyValues("spring.ai.model.chat=bitnet", "spring.ai.bitnet.chat.model-path=" + TestModels.demoPath(),
+                        "spring.ai.bitnet.chat.options.response-format=json-object")
+                .run(context -> assertThat(context.getBean(BitNetChatModel.class).getOptions().getResponseFormat())
+                        .isEqualTo(dev.bitnet.structured.ResponseFormat.Kind.JSON_OBJECT));
+        runner.withPropertyValues("spring.ai.model.chat=bitnet", "spring.ai.bitnet.chat.model-path=" + TestModels.demoPath(),
+                        "spring.ai.bitnet.chat.options.output-schema={\"type\":\"string\",\"format\":\"email\"}")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("outputSchema").hasStackTraceContaining("'format'"));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.bitnet.springai;
 
+import dev.bitnet.structured.ResponseFormat;
 import org.junit.jupiter.api.Test;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.test.options.AbstractChatOptionsTests;
@@ -26,7 +27,8 @@ class BitNetChatOptionsTests extends AbstractChatOptionsTests<BitNetChatOptions,
     private static BitNetChatOptions.Builder full() {
         return BitNetChatOptions.builder().model("m.gguf").temperature(0.5).topP(0.9).topK(20).maxTokens(64)
                 .stopSequences(List.of("END")).frequencyPenalty(0.1).presencePenalty(0.2)
-                .seed(7L).minP(0.03).repeatPenalty(1.1).logitBias(Map.of(5, -1.0));
+                .seed(7L).minP(0.03).repeatPenalty(1.1).logitBias(Map.of(5, -1.0))
+                .responseFormat(ResponseFormat.Kind.JSON_SCHEMA).outputSchema("{\"type\":\"object\"}");
     }
 
     @Test
@@ -44,11 +46,12 @@ class BitNetChatOptionsTests extends AbstractChatOptionsTests<BitNetChatOptions,
     @Test
     void combineWithTakesTheBitNetFieldsAndTheStandardOnes() {
         BitNetChatOptions combined = BitNetChatOptions.builder().temperature(0.1).seed(1L).minP(0.2)
-                .combineWith(BitNetChatOptions.builder().seed(2L).repeatPenalty(1.3).topK(3))
+                .responseFormat(ResponseFormat.Kind.JSON_OBJECT)
+                .combineWith(BitNetChatOptions.builder().seed(2L).repeatPenalty(1.3).topK(3).outputSchema("{}"))
                 .combineWith(ChatOptions.builder().temperature(0.9))
                 .build();
         assertThat(combined).isEqualTo(BitNetChatOptions.builder().temperature(0.9).seed(2L).minP(0.2).repeatPenalty(1.3)
-                .topK(3).build());
+                .topK(3).responseFormat(ResponseFormat.Kind.JSON_OBJECT).outputSchema("{}").build());
     }
 
     @Test

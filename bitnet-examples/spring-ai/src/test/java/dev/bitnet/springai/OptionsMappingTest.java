@@ -2,6 +2,7 @@ package dev.bitnet.springai;
 
 import dev.bitnet.GenerationOptions;
 import dev.bitnet.chat.ChatMessage;
+import dev.bitnet.structured.ResponseFormat;
 import org.junit.jupiter.api.Test;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.SystemMessage;
@@ -9,6 +10,7 @@ import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.content.Media;
+import org.springframework.ai.converter.BeanOutputConverter;
 import org.springframework.ai.model.tool.DefaultStructuredOutputChatOptions;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.tool.function.FunctionToolCallback;
@@ -82,14 +84,59 @@ class OptionsMappingTest {
     }
 
     @Test
-    void toolsAndNativeStructuredOutputAreRefused() {
+    void toolsAreRefused() {
         var tool = FunctionToolCallback.builder("weather", (Function<String, String>) city -> "sunny")
                 .inputType(String.class).build();
         assertThatThrownBy(() -> OptionsMapping.merge(o().build(), ToolCallingChatOptions.builder().toolCallbacks(tool).build()))
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("tool");
-        var structured = new DefaultStructuredOutputChatOptions.Builder<>().outputSchema("{\"type\":\"object\"}").build();
-        assertThatThrownBy(() -> OptionsMapping.merge(o().build(), structured))
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("structured output");
+    }
+
+    @Test
+    void nativeStructuredOutputConstrainsToTheSchema() {
+        String schema = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}}}";
+        // the schema arrives on any StructuredOutputChatOptions, as ChatClient's native mode sets it
+        var structured = new DefaultStructuredOutputChatOptions.Builder<>().outputSchema(schema).temperature(0.3).build();
+        BitNetChatOptions merged = OptionsMapping.merge(o().seed(1L).build(), structured);
+        assertThat(merged).isEqualTo(o().seed(1L).temperature(0.3).outputSchema(schema).build());
+        assertThat(OptionsMapping.generationOptions(merged, NAME))
+                .isEqualTo(GenerationOptions.builder().seed(1L).temperature(0.3).responseFormat(ResponseFormat.jsonSchema(schema)).build());
+
+        assertThat(map(o().responseFormat(ResponseFormat.Kind.JSON_OBJECT)).responseFormat()).isEqualTo(ResponseFormat.jsonObject());
+        assertThat(map(o().responseFormat(ResponseFormat.Kind.JSON_VALUE)).responseFormat()).isEqualTo(ResponseFormat.jsonValue());
+        assertThat(map(o().responseFormat(ResponseFormat.Kind.TEXT))).isEqualTo(DEFAULTS);
+        assertThat(map(o().responseFormat(ResponseFormat.Kind.JSON_SCHEMA).outputSchema(schema)).responseFormat())
+                .isEqualTo(ResponseFormat.jsonSchema(schema));
+        assertThat(OptionsMapping.merge(o().build(), o().responseFormat(ResponseFormat.Kind.JSON_OBJECT).build())
+                .getResponseFormat()).isEqualTo(ResponseFormat.Kind.JSON_OBJECT);
+    }
+
+    @Test
+    void theNumericFormatsOfSpringAisGeneratedSchemasBecomeBounds() {
+        record Reading(int count, long total, double mean, float ratio, Integer boxed) {
+        }
+        String generated = new BeanOutputConverter<>(Reading.class).getJsonSchema();
+        assertThat(generated).contains("\"int32\"");
+        String resolved = JavaTypeFormats.resolve(generated);
+        assertThat(resolved).doesNotContain("\"format\"").contains("\"minimum\":-2147483648,\"maximum\":2147483647");
+        assertThat(map(o().outputSchema(generated)).responseFormat()).isEqualTo(ResponseFormat.jsonSchema(resolved));
+        // bounds already tighter than int's stay; a string format is left for the core to refuse by name
+        assertThat(JavaTypeFormats.resolve("{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":0}"))
+                .isEqualTo("{\"type\":\"integer\",\"minimum\":0,\"maximum\":2147483647}");
+        assertThatThrownBy(() -> map(o().outputSchema("{\"type\":\"string\",\"format\":\"date\"}")))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("'format'");
+    }
+
+    @Test
+    void aSchemaThatCannotBeEnforcedIsRefusedNamingTheKeyword() {
+        assertThatThrownBy(() -> map(o().outputSchema("{\"type\":\"string\",\"pattern\":\"a+\"}")))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("outputSchema")
+                .hasMessageContaining("'pattern'");
+        assertThatThrownBy(() -> map(o().outputSchema("{\"$ref\":\"#/$defs/x\"}")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outputSchema");
+        assertThatThrownBy(() -> map(o().responseFormat(ResponseFormat.Kind.JSON_SCHEMA)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outputSchema");
+        assertThatThrownBy(() -> map(o().responseFormat(ResponseFormat.Kind.TEXT).outputSchema("{}")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("conflicts");
     }
 
     @Test

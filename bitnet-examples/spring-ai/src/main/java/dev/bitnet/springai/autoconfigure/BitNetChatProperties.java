@@ -1,6 +1,7 @@
 package dev.bitnet.springai.autoconfigure;
 
 import dev.bitnet.springai.BitNetChatOptions;
+import dev.bitnet.structured.ResponseFormat;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import java.nio.file.Path;
@@ -79,6 +80,8 @@ public class BitNetChatProperties {
                 .minP(options.minP)
                 .repeatPenalty(options.repeatPenalty)
                 .logitBias(options.logitBias.isEmpty() ? null : options.logitBias)
+                .responseFormat(options.responseFormat)
+                .outputSchema(options.outputSchema)
                 .build();
     }
 
@@ -108,6 +111,26 @@ public class BitNetChatProperties {
         private Double repeatPenalty;
         /** Token id to a bias added to its logit; -Infinity bans the token. */
         private Map<Integer, Double> logitBias = new LinkedHashMap<>();
+        /** text, json-value, json-object or json-schema (with output-schema); unset = text. */
+        private ResponseFormat.Kind responseFormat;
+        /** A JSON Schema every reply must be valid against. */
+        private String outputSchema;
+
+        public ResponseFormat.Kind getResponseFormat() {
+            return responseFormat;
+        }
+
+        public void setResponseFormat(ResponseFormat.Kind responseFormat) {
+            this.responseFormat = responseFormat;
+        }
+
+        public String getOutputSchema() {
+            return outputSchema;
+        }
+
+        public void setOutputSchema(String outputSchema) {
+            this.outputSchema = outputSchema;
+        }
 
         public String getModel() {
             return model;
