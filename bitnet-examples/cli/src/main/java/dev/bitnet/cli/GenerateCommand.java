@@ -32,7 +32,7 @@ final class GenerateCommand implements Command {
 
     @Override
     public String usage() {
-        return "[--model FILE] (--prompt TEXT | --prompt-ids 1,2,3) " + SamplingFlags.USAGE
+        return "[--model FILE|hf://ORG/REPO[/PATH]] (--prompt TEXT | --prompt-ids 1,2,3) " + SamplingFlags.USAGE
                 + " [--json-schema FILE | --json-object] [--json] [--threads N] [--ctx N] [--kernel K] [--chat-template hf|bitnet-cpp]";
     }
 
@@ -43,7 +43,7 @@ final class GenerateCommand implements Command {
 
     @Override
     public int run(Args args, InputStream in, PrintStream out, PrintStream err) {
-        Path modelPath = DemoModel.modelOrDemo(args, err);
+        ModelArgument modelFlag = ModelArgument.optional(args);
         var prompt = args.string("prompt");
         var ids = args.intList("prompt-ids");
         boolean json = args.flag("json");
@@ -54,6 +54,7 @@ final class GenerateCommand implements Command {
         if (prompt.isPresent() == ids.isPresent()) {
             throw new UsageException("give exactly one of --prompt and --prompt-ids");
         }
+        Path modelPath = DemoModel.modelOrDemo(modelFlag, err, json);
         try (BitNetModel model = BitNetModel.load(modelPath, load)) {
             int[] promptIds = ids.isPresent() ? ids.get() : model.encode(prompt.get());
             GenerationListener listener = json ? GenerationListener.NONE : new GenerationListener() {

@@ -104,7 +104,39 @@ class CliTest {
         String[] lines = r.out().strip().split("\n");
         assertThat(lines).hasSize(2);
         assertThat(lines[0]).startsWith("{\"test\": \"pp8\", \"threads\": 1, \"kernel\": \"").contains("\"tok_s_mean\": ").contains("\"tok_s_sd\": ");
-        assertThat(lines[1]).startsWith("{\"test\": \"tg4\", \"threads\": 1,");
+        assertThat(lines[1]).startsWith("{\"test\": \"tg4\", \"threads\": 1,").endsWith(", \"head\": \"exact\"}");
+    }
+
+    @Test
+    void synthEmbeddingTypeThenBenchPerHeadMode(@TempDir Path dir) {
+        Path model = dir.resolve("tiny-q6k.gguf");
+        Result w = run("synth", "--shape", "tiny", "--type", "i2_s", "--embedding-type", "q6_k", "--seed", "3", "--out", model.toString());
+        assertThat(w.code()).as(w.err()).isZero();
+        assertThat(w.err()).contains("Q6_K embedding");
+        Result info = run("info", "--model", model.toString(), "--tensors");
+        assertThat(info.out()).contains("Q6_K");
+        Result r = run("bench", "--model", model.toString(), "-p", "0", "-n", "2", "-t", "1", "-r", "1", "--head", "int8", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out().strip()).endsWith("\"head\": \"int8\"}");
+        assertThat(run("bench", "--model", model.toString(), "--head", "fuzzy").code()).isEqualTo(2);
+        assertThat(run("bench", "--model", model.toString(), "--head", "exact", "--int8-head").code()).isEqualTo(2);
+        assertThat(run("synth", "--shape", "tiny", "--embedding-type", "q3_k", "--out", dir.resolve("x.gguf").toString()).code()).isEqualTo(2);
+        assertThat(run("synth", "--shape", "tiny", "--embedding-type", "f32", "--out", dir.resolve("x.gguf").toString()).code()).isEqualTo(2);
+    }
+
+    @Test
+    void benchParallelAddsOneTgLinePerSequenceCount(@TempDir Path dir) {
+        Path model = dir.resolve("tiny.gguf");
+        assertThat(run("synth", "--shape", "tiny", "--type", "i2_s", "--seed", "5", "--out", model.toString()).code()).isZero();
+        Result r = run("bench", "--model", model.toString(), "-p", "4", "-n", "6", "-t", "1", "-r", "1", "--parallel", "1,3", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        String[] lines = r.out().strip().split("\n");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).startsWith("{\"test\": \"pp4\", \"threads\": 1,").endsWith("\"parallel\": 1}");
+        assertThat(lines[1]).startsWith("{\"test\": \"tg6\", \"threads\": 1,").contains("\"tok_s_mean\": ").endsWith("\"parallel\": 1}");
+        assertThat(lines[2]).startsWith("{\"test\": \"tg6\", \"threads\": 1,").endsWith("\"parallel\": 3}");
+        assertThat(run("bench", "--model", model.toString(), "-n", "6", "--parallel", "0").code()).isEqualTo(2);
+        assertThat(run("bench", "--model", model.toString(), "-n", "1", "--parallel", "2").code()).isEqualTo(2);
     }
 
     @Test
