@@ -302,6 +302,64 @@ ALWAYS_INLINE void head_rows_plain(int32_t format, const uint8_t *w, int64_t str
     }
 }
 
+#define HEAD_TILE_B 8
+
+/*
+ * Two head rows (the second at w + stride) against nb <= HEAD_TILE_B activation rows (row r at
+ * x + r * cols), for the plain float formats: each weight vector is loaded and converted once for all
+ * the activation rows, which is what makes a head over several sequences a GEMM rather than nb GEMVs.
+ * Every (weight row, activation row) pair accumulates in exactly the order head_rows_plain uses, so
+ * each result is bit-identical to the one-row path.
+ */
+ALWAYS_INLINE void head_tile_plain(int32_t format, const uint8_t *w, int64_t stride, int32_t cols, const float *x,
+                                   int nb, float out[2][HEAD_TILE_B]) {
+    __m512 acc[2][HEAD_TILE_B];
+    for (int r = 0; r < HEAD_TILE_B; r++) {
+        acc[0][r] = _mm512_setzero_ps();
+        acc[1][r] = _mm512_setzero_ps();
+    }
+    const int32_t elem = format == BITNET_HEAD_F32 ? 4 : 2;
+    int32_t i = 0;
+    for (; i + 16 <= cols; i += 16) {
+        __m512 wv[2];
+        for (int k = 0; k < 2; k++) {
+            const uint8_t *row = w + k * stride;
+            if ((i * elem) % 64 == 0) {
+                _mm_prefetch((const char *) (row + (int64_t) i * elem + PREFETCH_BYTES), _MM_HINT_T0);
+            }
+            wv[k] = format == BITNET_HEAD_F16 ? load_f16((const uint16_t *) row + i)
+                  : format == BITNET_HEAD_BF16 ? load_bf16((const uint16_t *) row + i)
+                  : _mm512_loadu_ps((const float *) row + i);
+        }
+        for (int r = 0; r < nb; r++) {
+            __m512 xv = _mm512_loadu_ps(x + (int64_t) r * cols + i);
+            acc[0][r] = _mm512_fmadd_ps(wv[0], xv, acc[0][r]);
+            acc[1][r] = _mm512_fmadd_ps(wv[1], xv, acc[1][r]);
+        }
+    }
+    if (i < cols) {
+        __mmask16 m = (__mmask16) ((1u << (cols - i)) - 1);
+        __m512 wv[2];
+        for (int k = 0; k < 2; k++) {
+            const uint8_t *row = w + k * stride;
+            wv[k] = format == BITNET_HEAD_F16 ? load_f16_masked((const uint16_t *) row + i, m)
+                  : format == BITNET_HEAD_BF16 ? load_bf16_masked((const uint16_t *) row + i, m)
+                  : _mm512_maskz_loadu_ps(m, (const float *) row + i);
+        }
+        for (int r = 0; r < nb; r++) {
+            __m512 xv = _mm512_maskz_loadu_ps(m, x + (int64_t) r * cols + i);
+            acc[0][r] = _mm512_fmadd_ps(wv[0], xv, acc[0][r]);
+            acc[1][r] = _mm512_fmadd_ps(wv[1], xv, acc[1][r]);
+        }
+    }
+    for (int r = 0; r < nb; r++) {
+        out[0][r] = _mm512_reduce_add_ps(acc[0][r]);
+        out[1][r] = _mm512_reduce_add_ps(acc[1][r]);
+    }
+}
+
+#define BITNET_HEAD_TILE 1
+
 /* Up to four Q8_0 rows: per 32-value block, codes times x summed, then times the block's f16 scale. */
 ALWAYS_INLINE void head_rows_q8(const uint8_t *w, int64_t stride, int32_t cols, int nv, const float *x, float *out) {
     __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
@@ -1095,6 +1153,23 @@ void bitnet_head(int32_t format, const uint8_t *w, int32_t cols, int32_t row0, i
                       : 2 * (int64_t) cols;
     /* like the GEMV: two sequential streams half the range apart keep enough DRAM misses in flight */
     int32_t half = (row1 - row0) / 2;
+#ifdef BITNET_HEAD_TILE
+    if (batch > 1 && format != BITNET_HEAD_Q8_0) {
+        /* several activation rows: each weight pair is converted once per tile of rows (a GEMM) */
+        for (int32_t v = row0; v < row0 + half; v++) {
+            for (int32_t r0 = 0; r0 < batch; r0 += HEAD_TILE_B) {
+                int nb = batch - r0 < HEAD_TILE_B ? batch - r0 : HEAD_TILE_B;
+                float out[2][HEAD_TILE_B];
+                head_tile_plain(format, w + v * row_bytes, half * row_bytes, cols, x + (int64_t) r0 * cols, nb, out);
+                for (int r = 0; r < nb; r++) {
+                    y[(int64_t) (r0 + r) * y_stride + v] = out[0][r];
+                    y[(int64_t) (r0 + r) * y_stride + v + half] = out[1][r];
+                }
+            }
+        }
+        half = 0; /* done: only an odd last row is left for the loop below */
+    }
+#endif
     for (int32_t v = row0; v < row0 + half; v++) {
         for (int32_t r = 0; r < batch; r++) {
             float out[2];

@@ -232,6 +232,17 @@ static void test_head(int format, int vocab, int cols, int batch) {
     }
     bitnet_head(format, w, cols, 0, vocab / 2, x, batch, y, vocab);
     bitnet_head(format, w, cols, vocab / 2, vocab, x, batch, y, vocab);
+    /* several rows at once give each row the bits it gets alone (the batch scheduler relies on it) */
+    float *one = malloc(sizeof(float) * vocab);
+    for (int r = 0; r < batch; r++) {
+        bitnet_head(format, w, cols, 0, vocab / 2, x + (int64_t) r * cols, 1, one, vocab);
+        bitnet_head(format, w, cols, vocab / 2, vocab, x + (int64_t) r * cols, 1, one, vocab);
+        for (int v = 0; v < vocab; v++) {
+            CHECK(memcmp(&one[v], &y[r * vocab + v], sizeof(float)) == 0, "head format %d %dx%d batch %d row %d y[%d] = %.9g, alone %.9g",
+                  format, vocab, cols, batch, r, v, y[r * vocab + v], one[v]);
+        }
+    }
+    free(one);
     for (int r = 0; r < batch; r++) {
         for (int v = 0; v < vocab; v++) {
             double want = 0, mag = 0;
@@ -413,9 +424,11 @@ int main(void) {
         for (size_t i = 0; i < sizeof hcols / sizeof hcols[0]; i++) {
             test_head(format, 37, hcols[i], 1);
             test_head(format, 10, hcols[i], 3);
+            test_head(format, 11, hcols[i], 9); /* more rows than one tile */
         }
         if (format != BITNET_HEAD_Q8_0) {
             test_head(format, 9, 33, 2); /* odd row length: vector tails */
+            test_head(format, 9, 33, 8);
         }
     }
     static const int kcols[] = {256, 512, 2560};

@@ -222,6 +222,8 @@ public final class BatchScheduler implements AutoCloseable {
         /** Rows this slot has in the pending pass, and whether they produce logits. */
         int inPass;
         boolean wantsLogits;
+        /** The last token of the pending pass for this slot (named when its logits are not finite). */
+        int lastFed;
 
         Slot(BatchRequest request, SequenceState state, int vocab) {
             this.request = request;
@@ -334,6 +336,7 @@ public final class BatchScheduler implements AutoCloseable {
             if (!s.prefilling()) {
                 one[0] = s.request.generation().lastToken();
                 pass.add(s.state, one, 0, 1, s.logits);
+                s.lastFed = one[0];
                 s.inPass = 1;
                 s.wantsLogits = true;
                 inPass.add(s);
@@ -349,14 +352,24 @@ public final class BatchScheduler implements AutoCloseable {
                 int n = Math.min(budget, prompt.length - s.prefilled);
                 boolean last = s.prefilled + n == prompt.length;
                 pass.add(s.state, prompt, s.prefilled, n, last ? s.logits : null);
+                s.lastFed = prompt[s.prefilled + n - 1];
                 s.inPass = n;
                 s.wantsLogits = last;
                 budget -= n;
                 inPass.add(s);
             }
         }
+        // the model cannot be closed (its file unmapped, its threads stopped) while the pass runs
+        CloseGuard guard = model.guard();
         try {
-            pass.run();
+            if (!guard.enter()) {
+                throw model.closedException();
+            }
+            try {
+                pass.run();
+            } finally {
+                guard.exit();
+            }
         } catch (RuntimeException | Error e) {
             pass.clear();
             LOG.warn("batched forward pass failed; failing its {} request(s)", inPass.size(), e);
@@ -387,6 +400,8 @@ public final class BatchScheduler implements AutoCloseable {
                     cancelSlot(s);
                     return;
                 }
+                // corrupt weights show up as NaN/infinite logits: a clear error for this request
+                LogitCheck.check(s.logits, vocab, model, s.state.position() - 1, s.lastFed);
                 if (promptJustDone) {
                     g.promptDone(r.prompt().length, (System.nanoTime() - s.admitted) / 1e6);
                 }

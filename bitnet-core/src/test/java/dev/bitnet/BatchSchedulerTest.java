@@ -296,6 +296,31 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void closingTheModelUnderARunningSchedulerFailsItsRequestsCleanly() throws Exception {
+        BitNetModel own = BitNetModel.load(Fixtures.file("tiny-a/gguf/tiny-a-i2_s.gguf"));
+        try (BatchScheduler batch = BatchScheduler.start(own, BatchOptions.defaults())) {
+            CountDownLatch running = new CountDownLatch(2);
+            GenerationListener counting = new GenerationListener() {
+                @Override
+                public void onTokenId(int id) {
+                    running.countDown();
+                }
+            };
+            BatchRequest a = batch.submit(new int[] {1, 2}, endless(), counting);
+            BatchRequest b = batch.submit(new int[] {3}, endless(), counting);
+            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+            own.close();
+            for (BatchRequest r : List.of(a, b)) {
+                assertThatThrownBy(() -> r.result().get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(IllegalStateException.class)
+                        .hasRootCauseMessage("model tiny-a-i2_s.gguf is closed");
+            }
+            waitUntil(() -> batch.activeSequences() == 0);
+            assertThatThrownBy(() -> batch.submit(new int[] {1}, GenerationOptions.greedy(), GenerationListener.NONE))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        }
+    }
+
+    @Test
     void aThrowingListenerEndsOnlyItsOwnRequest() {
         Case c = new Case(new int[] {4, 5, 6, 7}, GenerationOptions.greedy().toBuilder().maxTokens(20).build());
         try (BatchScheduler batch = BatchScheduler.start(model, BatchOptions.defaults())) {

@@ -34,6 +34,10 @@ import java.util.SplittableRandom;
  * threads read the model file's (cached) pages: that bandwidth divided by the bytes one token reads is
  * the bound on decode, and the tgN result is reported as a fraction of it. On a shared machine the
  * bandwidth moves from minute to minute, so a ratio measured in the same run says more than tok/s.
+ *
+ * <p>With {@code --parallel 1,2,4,8}, tgN is measured for each count of concurrent sequences decoded
+ * together by a {@link dev.bitnet.BatchScheduler}, and its tok/s is the aggregate over them; every
+ * JSON line carries {@code "parallel"} (1 for the single-sequence tests).
  */
 final class BenchCommand implements Command {
     @Override
@@ -48,7 +52,7 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model FILE [-p 128] [-n 128] [-t 1,2] [-r 3] [--kernel scalar|vector|native] [--head exact|int8|bounded] [--int8-head] [--bandwidth] [--json]";
+        return "--model FILE|hf://ORG/REPO[/PATH] [-p 128] [-n 128] [-t 1,2] [-r 3] [--parallel 1,2,4,8] [--kernel scalar|vector|native] [--head exact|int8|bounded] [--int8-head] [--bandwidth] [--json]";
     }
 
     @Override
@@ -58,18 +62,26 @@ final class BenchCommand implements Command {
 
     /** One test's result, in tokens per second. */
     record Result(String test, int threads, String kernel, double mean, double sd, int reps, double loadMs, long peakRssBytes,
-                  String head) {
+                  int parallel, String head) {
         String json() {
             return String.format(Locale.ROOT,
                     "{\"test\": \"%s\", \"threads\": %d, \"kernel\": \"%s\", \"tok_s_mean\": %.3f, \"tok_s_sd\": %.3f, "
-                            + "\"reps\": %d, \"load_ms\": %.1f, \"peak_rss_bytes\": %d, \"head\": \"%s\"}",
-                    test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, head);
+                            + "\"reps\": %d, \"load_ms\": %.1f, \"peak_rss_bytes\": %d, \"parallel\": %d, \"head\": \"%s\"}",
+                    test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, parallel, head);
+        }
+
+        Result withParallel(int n) {
+            return new Result(test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, n, head);
+        }
+
+        Result withRss(double loadMs, long peakRssBytes, String head) {
+            return new Result(test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, parallel, head);
         }
     }
 
     @Override
     public int run(Args args, InputStream in, PrintStream out, PrintStream err) {
-        Path model = args.path("model").orElseThrow(() -> new UsageException("missing required flag --model"));
+        ModelArgument modelFlag = ModelArgument.required(args);
         int prompt = first(args, "p", "n-prompt").orElse(128);
         int gen = first(args, "n", "n-gen").orElse(128);
         int reps = first(args, "r", "repetitions").orElse(3);
@@ -88,10 +100,16 @@ final class BenchCommand implements Command {
         // decode steps ask for what greedy generation needs; with the exact or int8 head that is every logit
         HeadUse use = headMode == LoadOptions.HeadMode.BOUNDED ? HeadUse.GREEDY : HeadUse.EXACT;
         boolean bandwidth = args.flag("bandwidth");
+        Optional<int[]> parallel = args.intList("parallel");
         args.finish();
         if (prompt < 0 || gen < 0 || reps < 1 || threads.length == 0 || (prompt == 0 && gen == 0)) {
             throw new UsageException("need -p >= 0, -n >= 0 (not both 0), -r >= 1 and at least one thread count");
         }
+        if (parallel.isPresent() && (parallel.get().length == 0 || Arrays.stream(parallel.get()).anyMatch(n -> n < 1 || n > 256)
+                || gen < 2)) {
+            throw new UsageException("--parallel needs a list of sequence counts in [1, 256], e.g. 1,2,4,8, and -n >= 2");
+        }
+        Path model = modelFlag.resolve(err, json);
         if (!json) {
             out.printf("| %-28s | %9s | %7s | %-14s | %8s | %18s |%n", "model", "size", "threads", "kernel", "test", "t/s");
             out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(30), "-".repeat(11), "-".repeat(9), "-".repeat(16), "-".repeat(10), "-".repeat(20));
@@ -109,18 +127,23 @@ final class BenchCommand implements Command {
                 if (prompt > 0) {
                     forThreads.add(measure("pp" + prompt, m, t, reps, () -> promptRun(m, prompt)));
                 }
-                if (gen > 0) {
+                if (gen > 0 && parallel.isEmpty()) {
                     forThreads.add(measure("tg" + gen, m, t, reps, () -> generationRun(m, gen, use)));
+                }
+                if (gen > 0 && parallel.isPresent()) {
+                    for (int n : parallel.get()) {
+                        forThreads.add(measure("tg" + gen, m, t, reps, () -> ParallelDecode.run(m, n, gen)).withParallel(n));
+                    }
                 }
                 long rss = peakRss();
                 for (Result r : forThreads) {
-                    Result withRss = new Result(r.test(), r.threads(), r.kernel(), r.mean(), r.sd(), r.reps(), m.loadMillis(), rss, head);
+                    Result withRss = r.withRss(m.loadMillis(), rss, head);
                     results.add(withRss);
                     if (json) {
                         out.println(withRss.json());
                     } else {
                         out.printf(Locale.ROOT, "| %-28s | %9s | %7d | %-14s | %8s | %8.2f ± %7.2f |%n", abbreviate(model),
-                                size(model), t, r.kernel(), r.test(), r.mean(), r.sd());
+                                size(model), t, r.kernel(), parallel.isPresent() ? r.test() + " x" + r.parallel() : r.test(), r.mean(), r.sd());
                     }
                     out.flush();
                 }
@@ -188,7 +211,7 @@ final class BenchCommand implements Command {
         }
         double mean = Arrays.stream(rates).average().orElse(0);
         double var = reps > 1 ? Arrays.stream(rates).map(r -> (r - mean) * (r - mean)).sum() / (reps - 1) : 0;
-        return new Result(test, threads, m.kernelName(), mean, Math.sqrt(var), reps, m.loadMillis(), 0, "");
+        return new Result(test, threads, m.kernelName(), mean, Math.sqrt(var), reps, m.loadMillis(), 0, 1, "");
     }
 
     private static double promptRun(BitNetModel m, int n) {

@@ -65,6 +65,30 @@ class CliTest {
     }
 
     @Test
+    void generateJsonSchemaAndJsonObjectConstrainTheCompletion(@TempDir Path dir) throws Exception {
+        Path schema = dir.resolve("schema.json");
+        Files.writeString(schema, "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}},"
+                + "\"required\":[\"n\"],\"additionalProperties\":false}");
+        String model = fixture("tiny-a/gguf/tiny-a-i2_s.gguf").toString();
+        Result r = run("generate", "--model", model, "--prompt-ids", PROMPT, "--max-tokens", "40", "--temperature", "0",
+                "--json-schema", schema.toString(), "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        // the tiny random model writes poor JSON, but its text must start the constrained object
+        assertThat(r.out()).contains("\"text\":\"{");
+        Result o = run("generate", "--model", model, "--prompt-ids", PROMPT, "--max-tokens", "40", "--temperature", "0",
+                "--json-object");
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.out()).startsWith("{");
+        Files.writeString(schema, "{\"type\":\"string\",\"pattern\":\"a\"}");
+        Result bad = run("generate", "--model", model, "--prompt-ids", PROMPT, "--json-schema", schema.toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("'pattern'");
+        Result both = run("generate", "--model", model, "--prompt-ids", PROMPT, "--json-schema", schema.toString(),
+                "--json-object");
+        assertThat(both.code()).isEqualTo(2);
+    }
+
+    @Test
     void infoDescribesTheModel() {
         Result r = run("info", "--model", fixture("tiny-a/gguf/tiny-a-tq1_0.gguf").toString());
         assertThat(r.code()).as(r.err()).isZero();
@@ -98,6 +122,21 @@ class CliTest {
         assertThat(run("bench", "--model", model.toString(), "--head", "exact", "--int8-head").code()).isEqualTo(2);
         assertThat(run("synth", "--shape", "tiny", "--embedding-type", "q3_k", "--out", dir.resolve("x.gguf").toString()).code()).isEqualTo(2);
         assertThat(run("synth", "--shape", "tiny", "--embedding-type", "f32", "--out", dir.resolve("x.gguf").toString()).code()).isEqualTo(2);
+    }
+
+    @Test
+    void benchParallelAddsOneTgLinePerSequenceCount(@TempDir Path dir) {
+        Path model = dir.resolve("tiny.gguf");
+        assertThat(run("synth", "--shape", "tiny", "--type", "i2_s", "--seed", "5", "--out", model.toString()).code()).isZero();
+        Result r = run("bench", "--model", model.toString(), "-p", "4", "-n", "6", "-t", "1", "-r", "1", "--parallel", "1,3", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        String[] lines = r.out().strip().split("\n");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).startsWith("{\"test\": \"pp4\", \"threads\": 1,").contains("\"parallel\": 1,").endsWith("\"head\": \"exact\"}");
+        assertThat(lines[1]).startsWith("{\"test\": \"tg6\", \"threads\": 1,").contains("\"tok_s_mean\": ").contains("\"parallel\": 1,").endsWith("\"head\": \"exact\"}");
+        assertThat(lines[2]).startsWith("{\"test\": \"tg6\", \"threads\": 1,").contains("\"parallel\": 3,").endsWith("\"head\": \"exact\"}");
+        assertThat(run("bench", "--model", model.toString(), "-n", "6", "--parallel", "0").code()).isEqualTo(2);
+        assertThat(run("bench", "--model", model.toString(), "-n", "1", "--parallel", "2").code()).isEqualTo(2);
     }
 
     @Test
