@@ -128,8 +128,15 @@ class StructuredOutputTest {
     void jsonObjectOnBothEndpoints() throws Exception {
         ChatCompletion c = client.chat().completions().create(chat(5, 200)
                 .responseFormat(ResponseFormatJsonObject.builder().build()).build());
-        assertThat(c.choices().getFirst().finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
-        assertThat(MAPPER.readTree(c.choices().getFirst().message().content().orElseThrow()).isObject()).isTrue();
+        // any object: the demo model may fill a key or a string until the limit, and then the value is cut off
+        String object = c.choices().getFirst().message().content().orElseThrow();
+        if (c.choices().getFirst().finishReason() == ChatCompletion.Choice.FinishReason.STOP) {
+            assertThat(MAPPER.readTree(object).isObject()).as(object).isTrue();
+        } else {
+            assertThat(c.choices().getFirst().finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.LENGTH);
+            assertThat(object).startsWith("{");
+            assertThatThrownBy(() -> MAPPER.readTree(object)).as(object).isInstanceOf(Exception.class);
+        }
         RawHttp.Reply r = RawHttp.post(server, "/v1/completions", """
                 {"prompt":"A JSON object:","max_tokens":300,"seed":2,
                  "response_format":{"type":"json_schema","json_schema":{"name":"p","schema":%s}}}""".formatted(PERSON));
