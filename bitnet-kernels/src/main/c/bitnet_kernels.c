@@ -432,7 +432,7 @@ ALWAYS_INLINE float f16_to_f32(uint16_t h) {
  * two rounds of unpack-and-add gather them, lane (g, p) then holding group 4p + g, and a permute puts
  * the groups in order.
  */
-ALWAYS_INLINE void sub_dots(const uint8_t *u, const int8_t *x, int32_t *out) {
+ALWAYS_INLINE __m512i sub_dots_v(const uint8_t *u, const int8_t *x) {
     __m512i v[4];
     for (int k = 0; k < 4; k++) {
         v[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_loadu_si512((const void *) (u + 64 * k)),
@@ -442,7 +442,54 @@ ALWAYS_INLINE void sub_dots(const uint8_t *u, const int8_t *x, int32_t *out) {
     __m512i cd = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2], v[3]), _mm512_unpackhi_epi32(v[2], v[3]));
     __m512i abcd = _mm512_add_epi32(_mm512_unpacklo_epi64(ab, cd), _mm512_unpackhi_epi64(ab, cd));
     const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-    _mm512_storeu_si512((void *) out, _mm512_permutexvar_epi32(order, abcd));
+    return _mm512_permutexvar_epi32(order, abcd);
+}
+
+ALWAYS_INLINE void sub_dots(const uint8_t *u, const int8_t *x, int32_t *out) {
+    _mm512_storeu_si512((void *) out, sub_dots_v(u, x));
+}
+
+/* sum over the 16 groups of coef[g] * (group g's dot product) */
+ALWAYS_INLINE int32_t weighted_dots(const uint8_t *u, const int8_t *x, const int32_t *coef) {
+    return _mm512_reduce_add_epi32(_mm512_mullo_epi32(sub_dots_v(u, x), _mm512_loadu_si512((const void *) coef)));
+}
+
+/*
+ * isum of one Q6_K block (BlockDot's integer part) straight from its bytes: per 128 values the 64 ql bytes
+ * give the low nibbles of values 0..63 (low halves) and 64..127 (high halves), and the 32 qh bytes,
+ * broadcast to both 256-bit halves and shifted by 0/2 resp. 4/6 bits per half, their top two bits; the
+ * codes (0..63) go straight into vpdpbusd. The -32 offset comes back as 32 times the code sums.
+ */
+#define BITNET_HAS_Q6K_BLOCK 1
+ALWAYS_INLINE int32_t q6k_block_isum(const uint8_t *p, const int8_t *x, const int32_t *bsums) {
+    const __m512i low4 = _mm512_set1_epi8(0x0F);
+    const __m512i two = _mm512_set1_epi8(0x03);
+    const __m512i shift_a = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1);
+    const __m512i shift_b = _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(6), 1);
+    __m512i v[4];
+    for (int h = 0; h < 2; h++) {
+        __m512i ql = _mm512_loadu_si512((const void *) (p + 64 * h));
+        __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *) (p + 128 + 32 * h)));
+        __m512i c0 = _mm512_or_si512(_mm512_and_si512(ql, low4),
+                                     _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shift_a), two), 4));
+        __m512i c1 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4),
+                                     _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shift_b), two), 4));
+        v[2 * h] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), c0, _mm512_loadu_si512((const void *) (x + 128 * h)));
+        v[2 * h + 1] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), c1, _mm512_loadu_si512((const void *) (x + 128 * h + 64)));
+    }
+    __m512i ab = _mm512_add_epi32(_mm512_unpacklo_epi32(v[0], v[1]), _mm512_unpackhi_epi32(v[0], v[1]));
+    __m512i cd = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2], v[3]), _mm512_unpackhi_epi32(v[2], v[3]));
+    __m512i abcd = _mm512_add_epi32(_mm512_unpacklo_epi64(ab, cd), _mm512_unpackhi_epi64(ab, cd));
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    __m512i dots = _mm512_permutexvar_epi32(order, abcd);
+    __m512i t = _mm512_sub_epi32(dots, _mm512_slli_epi32(_mm512_loadu_si512((const void *) bsums), 5));
+    __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (p + 192)));
+    return _mm512_reduce_add_epi32(_mm512_mullo_epi32(t, sc));
+}
+
+/* sum of a[g] * b[g] over 16 int32 values */
+ALWAYS_INLINE int32_t dot16_i32(const int32_t *a, const int32_t *b) {
+    return _mm512_reduce_add_epi32(_mm512_mullo_epi32(_mm512_loadu_si512((const void *) a), _mm512_loadu_si512((const void *) b)));
 }
 
 ALWAYS_INLINE void prefetch(const void *p) {
@@ -723,20 +770,37 @@ ALWAYS_INLINE float f16_to_f32(uint16_t h) {
  * so vpmaddubsw's pairs stay below 2 * 63 * 127 and never saturate). Two rounds of vphaddd over four
  * registers leave groups 0,2,4,6,1,3,5,7 (and 8.. likewise), which a permute puts in order.
  */
-ALWAYS_INLINE void sub_dots(const uint8_t *u, const int8_t *x, int32_t *out) {
+ALWAYS_INLINE __m256i sub_dots_half(const uint8_t *u, const int8_t *x, int half) {
     const __m256i ones = _mm256_set1_epi16(1);
     const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-    for (int half = 0; half < 2; half++) {
-        __m256i v[4];
-        for (int k = 0; k < 4; k++) {
-            const int64_t at = 128 * half + 32 * k;
-            __m256i prod = _mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *) (u + at)),
-                                                _mm256_loadu_si256((const __m256i *) (x + at)));
-            v[k] = _mm256_madd_epi16(prod, ones);
-        }
-        __m256i sums = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
-        _mm256_storeu_si256((__m256i *) (out + 8 * half), _mm256_permutevar8x32_epi32(sums, order));
+    __m256i v[4];
+    for (int k = 0; k < 4; k++) {
+        const int64_t at = 128 * half + 32 * k;
+        __m256i prod = _mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *) (u + at)),
+                                            _mm256_loadu_si256((const __m256i *) (x + at)));
+        v[k] = _mm256_madd_epi16(prod, ones);
     }
+    __m256i sums = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+    return _mm256_permutevar8x32_epi32(sums, order);
+}
+
+ALWAYS_INLINE void sub_dots(const uint8_t *u, const int8_t *x, int32_t *out) {
+    _mm256_storeu_si256((__m256i *) out, sub_dots_half(u, x, 0));
+    _mm256_storeu_si256((__m256i *) (out + 8), sub_dots_half(u, x, 1));
+}
+
+/* sum over the 16 groups of coef[g] * (group g's dot product) */
+ALWAYS_INLINE int32_t weighted_dots(const uint8_t *u, const int8_t *x, const int32_t *coef) {
+    __m256i a = _mm256_mullo_epi32(sub_dots_half(u, x, 0), _mm256_loadu_si256((const __m256i *) coef));
+    __m256i b = _mm256_mullo_epi32(sub_dots_half(u, x, 1), _mm256_loadu_si256((const __m256i *) (coef + 8)));
+    return hsum_epi32(_mm256_add_epi32(a, b));
+}
+
+/* sum of a[g] * b[g] over 16 int32 values */
+ALWAYS_INLINE int32_t dot16_i32(const int32_t *a, const int32_t *b) {
+    __m256i lo = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *) a), _mm256_loadu_si256((const __m256i *) b));
+    __m256i hi = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *) (a + 8)), _mm256_loadu_si256((const __m256i *) (b + 8)));
+    return hsum_epi32(_mm256_add_epi32(lo, hi));
 }
 
 ALWAYS_INLINE void prefetch(const void *p) {
@@ -1003,6 +1067,29 @@ ALWAYS_INLINE void sub_dots(const uint8_t *u, const int8_t *x, int32_t *out) {
     }
 }
 
+/* sum over the 16 groups of coef[g] * (group g's dot product) */
+ALWAYS_INLINE int32_t weighted_dots(const uint8_t *u, const int8_t *x, const int32_t *coef) {
+    int32x4_t acc = vdupq_n_s32(0);
+    for (int k = 0; k < 4; k++) {
+        int32x4_t v[4];
+        for (int g = 0; g < 4; g++) {
+            const int64_t at = 64 * k + 16 * g;
+            v[g] = vdotq_s32(vdupq_n_s32(0), vreinterpretq_s8_u8(vld1q_u8(u + at)), vld1q_s8(x + at));
+        }
+        acc = vmlaq_s32(acc, vpaddq_s32(vpaddq_s32(v[0], v[1]), vpaddq_s32(v[2], v[3])), vld1q_s32(coef + 4 * k));
+    }
+    return vaddvq_s32(acc);
+}
+
+/* sum of a[g] * b[g] over 16 int32 values */
+ALWAYS_INLINE int32_t dot16_i32(const int32_t *a, const int32_t *b) {
+    int32x4_t acc = vmulq_s32(vld1q_s32(a), vld1q_s32(b));
+    for (int k = 1; k < 4; k++) {
+        acc = vmlaq_s32(acc, vld1q_s32(a + 4 * k), vld1q_s32(b + 4 * k));
+    }
+    return vaddvq_s32(acc);
+}
+
 ALWAYS_INLINE void prefetch(const void *p) {
     __builtin_prefetch(p);
 }
@@ -1209,33 +1296,45 @@ static void head_q_row(int32_t format, const uint8_t *row, int32_t cols, const i
         prefetch(p + PREFETCH_BYTES);
         prefetch(p + PREFETCH_BYTES + 64);
         prefetch(p + PREFETCH_BYTES + 128);
+        /* per group of 16 values: the weight of its dot product (coef) and of its code sum (mcoef) */
+        int32_t coef[16] __attribute__((aligned(64)));
+        int32_t mcoef[16] __attribute__((aligned(64)));
+#ifdef BITNET_HAS_Q6K_BLOCK
+        if (format == BITNET_HEAD_Q6_K) {
+            const float dw = half_at(p + 208);
+            for (int32_t r = 0; r < batch; r++) {
+                int32_t isum = q6k_block_isum(p, q + (int64_t) r * cols + 256 * b, bs + (int64_t) r * nsum + 16 * b);
+                y[r * y_stride] += dw * d[(int64_t) r * nb + b] * (float) isum;
+            }
+            continue;
+        }
+#endif
         if (format == BITNET_HEAD_Q6_K) {
             unpack_q6k(p, u);
             const int8_t *sc = (const int8_t *) (p + 192);
+            for (int j = 0; j < 16; j++) {
+                coef[j] = sc[j];
+            }
             const float dw = half_at(p + 208);
             for (int32_t r = 0; r < batch; r++) {
-                sub_dots(u, q + (int64_t) r * cols + 256 * b, dots);
-                const int32_t *s = bs + (int64_t) r * nsum + 16 * b;
-                int32_t isum = 0;
-                for (int j = 0; j < 16; j++) {
-                    isum += sc[j] * (dots[j] - 32 * s[j]);
-                }
+                /* sum_j sc_j * sum_i (c_i - 32) q_i = sum_j sc_j * dot_j - 32 * sum_j sc_j * bsum_j */
+                int32_t isum = weighted_dots(u, q + (int64_t) r * cols + 256 * b, coef)
+                             - 32 * dot16_i32(coef, bs + (int64_t) r * nsum + 16 * b);
                 y[r * y_stride] += dw * d[(int64_t) r * nb + b] * (float) isum;
             }
         } else {
             uint8_t sc[8], mn[8];
             unpack_k_scales(p + 4, sc, mn);
+            for (int j = 0; j < 16; j++) {
+                coef[j] = sc[j / 2];
+                mcoef[j] = mn[j / 2];
+            }
             unpack_q45k(format == BITNET_HEAD_Q5_K ? p + 48 : p + 16, format == BITNET_HEAD_Q5_K ? p + 16 : NULL, u);
             const float dw = half_at(p);
             const float dmin = half_at(p + 2);
             for (int32_t r = 0; r < batch; r++) {
-                sub_dots(u, q + (int64_t) r * cols + 256 * b, dots);
-                const int32_t *s = bs + (int64_t) r * nsum + 16 * b;
-                int32_t isum = 0, imin = 0;
-                for (int j = 0; j < 8; j++) {
-                    isum += sc[j] * (dots[2 * j] + dots[2 * j + 1]);
-                    imin += mn[j] * (s[2 * j] + s[2 * j + 1]);
-                }
+                int32_t isum = weighted_dots(u, q + (int64_t) r * cols + 256 * b, coef);
+                int32_t imin = dot16_i32(mcoef, bs + (int64_t) r * nsum + 16 * b);
                 const float dx = d[(int64_t) r * nb + b];
                 y[r * y_stride] += dw * dx * (float) isum - dmin * dx * (float) imin;
             }

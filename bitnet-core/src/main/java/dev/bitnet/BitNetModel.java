@@ -9,6 +9,7 @@ import dev.bitnet.hub.ModelLocator;
 import dev.bitnet.kernels.Kernels;
 import dev.bitnet.kernels.TernaryKernel;
 import dev.bitnet.model.GgufModelLoader;
+import dev.bitnet.kernels.BoundedHead;
 import dev.bitnet.model.HeadQuantizer;
 import dev.bitnet.model.HfModelLoader;
 import dev.bitnet.model.ModelConfig;
@@ -113,8 +114,12 @@ public final class BitNetModel implements AutoCloseable {
      * and {@code model.safetensors}, or one of those files). Maps the weights, checks them, and
      * prepares them for the chosen kernel.
      *
-     * @throws ModelFormatException      if the file is corrupt, truncated or inconsistent
+     * @throws ModelFormatException      if the file is corrupt, truncated or inconsistent, including
+     *                                   non-finite or huge norm weights and scales, degenerate
+     *                                   hyperparameters, and tensors of layers beyond the layer count
      * @throws UnsupportedModelException if it is valid but not a model this library runs
+     * @throws dev.bitnet.tokenizer.TokenizerFormatException if its tokenizer (GGUF metadata or
+     *                                   {@code tokenizer.json}) is malformed or unsupported
      * @throws UncheckedIOException      if the file cannot be read
      */
     public static BitNetModel load(Path path, LoadOptions options) {
@@ -145,7 +150,15 @@ public final class BitNetModel implements AutoCloseable {
             if (options.int8Head()) {
                 weights = HeadQuantizer.quantizeHead(weights, kernel, arena);
             }
-            Transformer transformer = new Transformer(config, weights, kernel);
+            BoundedHead bounded = null;
+            if (options.headMode() == LoadOptions.HeadMode.BOUNDED) {
+                bounded = BoundedHead.build(weights.output(), kernel, arena).orElse(null);
+                if (bounded == null) {
+                    LOG.info("bounded head unavailable for a {} head on kernel {}; using the exact head",
+                            weights.output().format(), kernel.name());
+                }
+            }
+            Transformer transformer = new Transformer(config, weights, kernel, bounded);
             if (file != null) {
                 file.populate();
             }
@@ -329,7 +342,10 @@ public final class BitNetModel implements AutoCloseable {
      * Generates from prompt token ids (no BOS is added). Each call runs in a fresh session, so calls
      * from many threads run concurrently.
      *
-     * @throws ContextOverflowException if the prompt does not fit the context
+     * @throws ContextOverflowException  if the prompt does not fit the context
+     * @throws NonFiniteLogitsException  if the model produces NaN or infinite logits (bad values in a
+     *                                   large tensor of the file); names the position and the tensor
+     * @throws IllegalStateException     if the model is closed (also when it is closed meanwhile)
      */
     public Generation generate(int[] promptIds, GenerationOptions options, GenerationListener listener) {
         Objects.requireNonNull(options, "options");

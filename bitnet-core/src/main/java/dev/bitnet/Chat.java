@@ -83,6 +83,7 @@ public final class Chat implements AutoCloseable {
         return session;
     }
 
+    /** Releases the conversation's session. Idempotent. */
     @Override
     public void close() {
         session.close();

@@ -1,5 +1,7 @@
 package dev.bitnet;
 
+import dev.bitnet.structured.ResponseFormat;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -40,6 +42,7 @@ public final class GenerationOptions {
     private final int penaltyWindow;
     private final Map<Integer, Float> logitBias;
     private final OptionalLong seed;
+    private final ResponseFormat responseFormat;
 
     private GenerationOptions(Builder b) {
         this.maxTokens = b.maxTokens;
@@ -55,6 +58,7 @@ public final class GenerationOptions {
         this.penaltyWindow = b.penaltyWindow;
         this.logitBias = Map.copyOf(b.logitBias);
         this.seed = b.seed;
+        this.responseFormat = b.responseFormat;
     }
 
     /** A builder holding the {@linkplain #defaults() default} values. */
@@ -178,6 +182,14 @@ public final class GenerationOptions {
         return seed;
     }
 
+    /**
+     * The shape of the output: {@link ResponseFormat#text()} (the default) or a JSON format that constrains
+     * sampling so the text is a JSON value, object, or a value valid against a schema.
+     */
+    public ResponseFormat responseFormat() {
+        return responseFormat;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof GenerationOptions g
@@ -193,13 +205,14 @@ public final class GenerationOptions {
                 && Double.compare(presencePenalty, g.presencePenalty) == 0
                 && penaltyWindow == g.penaltyWindow
                 && logitBias.equals(g.logitBias)
-                && seed.equals(g.seed);
+                && seed.equals(g.seed)
+                && responseFormat.equals(g.responseFormat);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(maxTokens, stopStrings, stopTokenIds, temperature, topK, topP, minP, repeatPenalty,
-                frequencyPenalty, presencePenalty, penaltyWindow, logitBias, seed);
+                frequencyPenalty, presencePenalty, penaltyWindow, logitBias, seed, responseFormat);
     }
 
     @Override
@@ -216,7 +229,8 @@ public final class GenerationOptions {
                 + ", presencePenalty=" + presencePenalty
                 + ", penaltyWindow=" + penaltyWindow
                 + ", logitBias=" + new TreeMap<>(logitBias)
-                + ", seed=" + (seed.isPresent() ? Long.toString(seed.getAsLong()) : "random") + "]";
+                + ", seed=" + (seed.isPresent() ? Long.toString(seed.getAsLong()) : "random")
+                + (responseFormat.isConstrained() ? ", responseFormat=" + responseFormat : "") + "]";
     }
 
     /** Collects {@link GenerationOptions} values; each setter rejects a bad value at once. Not thread-safe. */
@@ -234,6 +248,7 @@ public final class GenerationOptions {
         private int penaltyWindow = 64;
         private final Map<Integer, Float> logitBias = new LinkedHashMap<>();
         private OptionalLong seed = OptionalLong.empty();
+        private ResponseFormat responseFormat = ResponseFormat.text();
 
         private Builder() {
         }
@@ -252,6 +267,7 @@ public final class GenerationOptions {
             penaltyWindow = o.penaltyWindow;
             logitBias.putAll(o.logitBias);
             seed = o.seed;
+            responseFormat = o.responseFormat;
         }
 
         /** The most tokens to generate; at least 1. */
@@ -418,6 +434,12 @@ public final class GenerationOptions {
         /** Forget a fixed seed: each generation then picks a fresh random one. */
         public Builder randomSeed() {
             this.seed = OptionalLong.empty();
+            return this;
+        }
+
+        /** The shape of the output; {@link ResponseFormat#text()} (the default) constrains nothing. */
+        public Builder responseFormat(ResponseFormat responseFormat) {
+            this.responseFormat = Objects.requireNonNull(responseFormat, "responseFormat");
             return this;
         }
 

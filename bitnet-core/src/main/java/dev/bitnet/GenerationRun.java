@@ -1,5 +1,7 @@
 package dev.bitnet;
 
+import dev.bitnet.model.HeadUse;
+
 import dev.bitnet.tokenizer.Tokenizer;
 import org.jetbrains.annotations.Nullable;
 
@@ -19,6 +21,7 @@ final class GenerationRun {
     private final Session session;
     private final SequenceGeneration sequence;
     private final float[] logits;
+    private final HeadUse headUse;
     private final int[] one = new int[1];
     private final double loadMillis;
     private volatile boolean cancelled;
@@ -32,6 +35,7 @@ final class GenerationRun {
         this.sequence = new SequenceGeneration(prompt, options, tokenizer, vocab, listener);
         this.session = session;
         this.logits = new float[vocab];
+        this.headUse = headUse(options);
         this.loadMillis = loadMillis;
 
         long start = System.nanoTime();
@@ -50,7 +54,7 @@ final class GenerationRun {
         // the last prompt token is always evaluated again: its logits are what the first sample needs
         common = Math.min(common, prompt.length - 1);
         session.truncate(common);
-        session.append(Arrays.copyOfRange(prompt, common, prompt.length), logits);
+        session.append(Arrays.copyOfRange(prompt, common, prompt.length), logits, headUse);
         checkLogits(prompt[prompt.length - 1]);
         return prompt.length - common;
     }
@@ -82,7 +86,7 @@ final class GenerationRun {
         String out = sequence.accept(logits, session.position() < session.contextLength());
         if (!sequence.finished()) {
             one[0] = sequence.lastToken();
-            session.append(one, logits);
+            session.append(one, logits, headUse);
             checkLogits(one[0]);
         }
         return out;
@@ -104,5 +108,19 @@ final class GenerationRun {
     /** The result; only valid once finished. */
     Generation result() {
         return sequence.result(loadMillis);
+    }
+
+    /**
+     * What the sampler needs from the head: the argmax alone when greedy; the bounded head's tail-mass rule
+     * when sampling at a temperature up to 1; every logit exact when logit processors could reorder rows.
+     */
+    static HeadUse headUse(GenerationOptions options) {
+        if (options.repeatPenalty() != 1.0 || !options.logitBias().isEmpty()) {
+            return HeadUse.EXACT;
+        }
+        if (options.temperature() == 0) {
+            return HeadUse.GREEDY;
+        }
+        return options.temperature() <= 1.0 ? HeadUse.SAMPLING : HeadUse.EXACT;
     }
 }

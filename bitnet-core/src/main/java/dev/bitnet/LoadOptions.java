@@ -25,10 +25,29 @@ public final class LoadOptions {
     private final int batchSize;
     private final Optional<PreTokenizerKind> preTokenizer;
     private final Optional<String> chatTemplate;
-    private final boolean int8Head;
+    private final HeadMode headMode;
+
+    /**
+     * How the LM head is computed during generation. The head is read whole for every generated token,
+     * so its bytes bound decode speed.
+     */
+    public enum HeadMode {
+        /** The head as stored in the file, every logit exact. */
+        EXACT,
+        /** A Q8_0 copy made at load replaces the head: half the bytes of F16, logits slightly off. */
+        INT8,
+        /**
+         * A Q8_0 copy is read for every token and the rows that could matter are recomputed from the
+         * stored head, so that greedy choices are provably the exact head's and sampling (temperature up to
+         * 1) leaves under 1e-6 of the probability on approximate logits (see
+         * {@link dev.bitnet.kernels.BoundedHead}). Logits returned by {@link Session#append} stay exact.
+         * Applies to F32, F16 and BF16 heads on the scalar and native kernels; otherwise the exact head is used.
+         */
+        BOUNDED
+    }
 
     private LoadOptions(Builder b) {
-        this.int8Head = b.int8Head;
+        this.headMode = b.headMode;
         this.preTokenizer = b.preTokenizer;
         this.chatTemplate = b.chatTemplate;
         this.threads = b.threads;
@@ -84,7 +103,12 @@ public final class LoadOptions {
      * read per generated token for an F16 head, at a small accuracy cost. Off by default.
      */
     public boolean int8Head() {
-        return int8Head;
+        return headMode == HeadMode.INT8;
+    }
+
+    /** How the LM head is computed; {@link HeadMode#EXACT} by default. */
+    public HeadMode headMode() {
+        return headMode;
     }
 
     /** Builder of {@link LoadOptions}; each setter validates its argument. */
@@ -95,7 +119,7 @@ public final class LoadOptions {
         private int batchSize = 64;
         private Optional<PreTokenizerKind> preTokenizer = Optional.empty();
         private Optional<String> chatTemplate = Optional.empty();
-        private boolean int8Head;
+        private HeadMode headMode = HeadMode.EXACT;
 
         private Builder() {
         }
@@ -155,7 +179,17 @@ public final class LoadOptions {
 
         /** Re-quantizes the LM head to Q8_0 at load (see {@link LoadOptions#int8Head()}). */
         public Builder int8Head(boolean enabled) {
-            this.int8Head = enabled;
+            if (enabled) {
+                this.headMode = HeadMode.INT8;
+            } else if (headMode == HeadMode.INT8) {
+                this.headMode = HeadMode.EXACT;
+            }
+            return this;
+        }
+
+        /** Sets how the LM head is computed (see {@link HeadMode}). */
+        public Builder headMode(HeadMode mode) {
+            this.headMode = java.util.Objects.requireNonNull(mode, "mode");
             return this;
         }
 

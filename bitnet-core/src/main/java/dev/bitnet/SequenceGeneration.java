@@ -51,11 +51,12 @@ final class SequenceGeneration {
             throw new IllegalArgumentException("stop strings need a tokenizer, and this model has none");
         }
         this.options = options;
-        this.sampler = Sampler.fromOptions(options, vocab);
         this.stopIds = new HashSet<>(options.stopTokenIds());
         if (tokenizer != null) {
             stopIds.addAll(tokenizer.stopIds());
         }
+        // a JSON response format masks the logits before the chain and sees every accepted token
+        this.sampler = options.responseFormat().constrain(Sampler.fromOptions(options, vocab), tokenizer, stopIds);
         this.decoder = tokenizer == null ? null : tokenizer.newStreamingDecoder();
         this.stops = new StopStringMatcher(options.stopStrings());
         this.listener = listener;

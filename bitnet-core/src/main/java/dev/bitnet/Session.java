@@ -1,5 +1,7 @@
 package dev.bitnet;
 
+import dev.bitnet.model.HeadUse;
+
 import dev.bitnet.model.SequenceState;
 
 import java.util.Arrays;
@@ -70,7 +72,21 @@ public final class Session implements AutoCloseable {
         if (logits.length < vocab) {
             throw new IllegalArgumentException("logits buffer holds " + logits.length + " floats, the vocabulary has " + vocab);
         }
-        evaluate(tokens, logits, false);
+        evaluate(tokens, logits, false, HeadUse.EXACT);
+    }
+
+    /**
+     * Like {@link #append(int[], float[])}, the logits computed as {@code use} allows: with a bounded head
+     * ({@link LoadOptions.HeadMode#BOUNDED}) and {@link HeadUse#GREEDY}, only the argmax is guaranteed to be
+     * the exact head's, with {@link HeadUse#SAMPLING} also the softmax mass (see {@link HeadUse}).
+     */
+    public void append(int[] tokens, float[] logits, HeadUse use) {
+        Objects.requireNonNull(use, "use");
+        Objects.requireNonNull(logits, "logits");
+        if (logits.length < vocab) {
+            throw new IllegalArgumentException("logits buffer holds " + logits.length + " floats, the vocabulary has " + vocab);
+        }
+        evaluate(tokens, logits, false, use);
     }
 
     /**
@@ -79,13 +95,13 @@ public final class Session implements AutoCloseable {
      */
     public float[] appendAll(int... tokens) {
         float[] logits = new float[Math.multiplyExact(tokens.length, vocab)];
-        evaluate(tokens, logits, true);
+        evaluate(tokens, logits, true, HeadUse.EXACT);
         return logits;
     }
 
     /** Appends tokens without computing logits (e.g. a prefix whose continuation is not needed yet). */
     public void feed(int... tokens) {
-        evaluate(tokens, null, false);
+        evaluate(tokens, null, false, HeadUse.EXACT);
     }
 
     /** Forgets every token from {@code position} on, so that generation can resume from there. */
@@ -99,7 +115,7 @@ public final class Session implements AutoCloseable {
         truncate(0);
     }
 
-    private void evaluate(int[] ids, float[] logits, boolean all) {
+    private void evaluate(int[] ids, float[] logits, boolean all, HeadUse use) {
         Objects.requireNonNull(ids, "tokens");
         checkOpen();
         if (ids.length == 0) {
@@ -124,7 +140,7 @@ public final class Session implements AutoCloseable {
             throw model.closedException();
         }
         try {
-            state.evaluate(ids, 0, ids.length, logits, all);
+            state.evaluate(ids, 0, ids.length, logits, all, use);
         } finally {
             guard.exit();
         }

@@ -60,7 +60,10 @@ public final class TokenStream implements Iterator<String>, AutoCloseable {
         return out;
     }
 
-    /** Stops the generation after the token in progress; safe to call from any thread. */
+    /**
+     * Stops the generation after the token in progress; safe to call from any thread. Cancelling again,
+     * or after the generation finished, does nothing.
+     */
     public void cancel() {
         run.cancel();
     }
@@ -82,6 +85,7 @@ public final class TokenStream implements Iterator<String>, AutoCloseable {
                 .onClose(this::close);
     }
 
+    /** Releases the stream's session (when it owns one). Idempotent; iteration then ends. */
     @Override
     public void close() {
         if (!closed) {

@@ -62,6 +62,11 @@ public final class SequenceState implements AutoCloseable {
      * room must have been checked by the caller.
      */
     public void evaluate(int[] tokens, int offset, int count, float[] logits, boolean allLogits) {
+        evaluate(tokens, offset, count, logits, allLogits, HeadUse.EXACT);
+    }
+
+    /** Like the other {@code evaluate}; the last position's logits are computed as {@code use} allows. */
+    public void evaluate(int[] tokens, int offset, int count, float[] logits, boolean allLogits, HeadUse use) {
         int vocab = transformer.config().vocabSize();
         if (workspace == null) {
             workspace = new Workspace(transformer.config(), batch);
@@ -80,7 +85,7 @@ public final class SequenceState implements AutoCloseable {
                 out = logits;
                 rows = 1;
             }
-            transformer.forward(tokens, offset + done, n, position, cache, workspace, out, rows);
+            transformer.forward(tokens, offset + done, n, position, cache, workspace, out, rows, allLogits ? HeadUse.EXACT : use);
             if (logits != null && allLogits) {
                 System.arraycopy(out, 0, logits, done * vocab, n * vocab);
             }

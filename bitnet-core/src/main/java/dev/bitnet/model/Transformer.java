@@ -1,7 +1,9 @@
 package dev.bitnet.model;
 
 import dev.bitnet.kernels.Int8Activations;
+import dev.bitnet.kernels.BoundedHead;
 import dev.bitnet.kernels.TernaryKernel;
+import org.jetbrains.annotations.Nullable;
 
 
 /**
@@ -24,8 +26,15 @@ public final class Transformer {
     private final Weights weights;
     private final TernaryKernel kernel;
     private final float[] invFreq;
+    private final @Nullable BoundedHead boundedHead;
 
     public Transformer(ModelConfig config, Weights weights, TernaryKernel kernel) {
+        this(config, weights, kernel, null);
+    }
+
+    /** A transformer whose single-row head calls may use {@code boundedHead} (see {@link HeadUse}). */
+    public Transformer(ModelConfig config, Weights weights, TernaryKernel kernel, @Nullable BoundedHead boundedHead) {
+        this.boundedHead = boundedHead;
         this.config = config;
         this.weights = weights;
         this.kernel = kernel;
@@ -57,6 +66,12 @@ public final class Transformer {
      */
     void forward(int[] tokens, int tokenOffset, int count, int start, KvCache cache, Workspace ws,
                  float[] logits, int logitRows) {
+        forward(tokens, tokenOffset, count, start, cache, ws, logits, logitRows, HeadUse.EXACT);
+    }
+
+    /** Like the other {@code forward}, computing a single row of logits as {@code use} allows. */
+    void forward(int[] tokens, int tokenOffset, int count, int start, KvCache cache, Workspace ws,
+                 float[] logits, int logitRows, HeadUse use) {
         ModelConfig c = config;
         int h = c.hiddenSize();
         ws.clearSegments();
@@ -67,7 +82,11 @@ public final class Transformer {
             for (int r = 0; r < logitRows; r++) {
                 rmsNorm(ws.x, (first + r) * h, weights.outputNorm(), ws.xb, r * h, h, c.rmsEps());
             }
-            kernel.multiply(weights.output(), ws.xb, logitRows, logits);
+            if (boundedHead != null && logitRows == 1 && use != HeadUse.EXACT) {
+                boundedHead.logits(kernel, ws.xb, logits, use == HeadUse.SAMPLING);
+            } else {
+                kernel.multiply(weights.output(), ws.xb, logitRows, logits);
+            }
         }
     }
 

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A failing input is also written there as a corpus descriptor ({@code *.fail}), ready to be added to
  * {@code src/test/resources/fuzz-corpus/<target>/} as a regression case.
  */
-final class FuzzHarness {
+public final class FuzzHarness {
     static final String SECONDS_PROPERTY = "bitnet.fuzz.seconds";
     static final String TIMEOUT_PROPERTY = "bitnet.fuzz.timeoutMillis";
 
@@ -48,7 +48,7 @@ final class FuzzHarness {
     }
 
     /** A call under test. */
-    interface Body {
+    public interface Body {
         void run() throws Exception;
     }
 
@@ -62,7 +62,7 @@ final class FuzzHarness {
     }
 
     /** Whether the target's budget still allows runs. */
-    static boolean hasBudget(String target) {
+    public static boolean hasBudget(String target) {
         Stats s = STATS.computeIfAbsent(target, t -> new Stats());
         double seconds = Double.parseDouble(System.getProperty(SECONDS_PROPERTY, "3"));
         boolean ok = System.nanoTime() - s.start < (long) (seconds * 1e9);
@@ -78,7 +78,7 @@ final class FuzzHarness {
      * @param input      how to reproduce the input (a corpus descriptor), shown on failure
      * @param documented the exception types the target documents
      */
-    static void check(String target, String input, List<Class<? extends Throwable>> documented, Body body) {
+    public static void check(String target, String input, List<Class<? extends Throwable>> documented, Body body) {
         Stats s = STATS.computeIfAbsent(target, t -> new Stats());
         long timeout = Long.getLong(TIMEOUT_PROPERTY, 20_000L);
         Future<?> f = RUNNER.submit(() -> {
@@ -122,7 +122,7 @@ final class FuzzHarness {
     }
 
     /** The input with every character outside printable ASCII (and line breaks) written as a Java escape. */
-    static String printable(String s) {
+    public static String printable(String s) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

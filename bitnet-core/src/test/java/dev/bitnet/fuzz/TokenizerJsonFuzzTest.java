@@ -29,7 +29,7 @@ import java.util.List;
  * LLaMA-3-style file (byte tokens, a few merges, added tokens, the LLaMA-3 split). The mutations know
  * JSON: they cut at structural characters, splice in fragments of other types, nest deeply, append
  * content after the top-level object, and re-encode the file as UTF-16/32 or with invalid bytes.
- * A case is the hex of the file's bytes.
+ * A generated case is a recipe (the encoding, then edits of the base file); saved cases are files.
  */
 class TokenizerJsonFuzzTest {
     static final String TARGET = "tokenizer-json";
@@ -131,21 +131,33 @@ class TokenizerJsonFuzzTest {
         Arbitrary<List<Edit>> edits = Arbitraries.frequencyOf(Tuple.of(2, cut), Tuple.of(4, splice), Tuple.of(2, remove),
                 Tuple.of(2, overwrite), Tuple.of(1, trailing), Tuple.of(1, badUtf8)).list().ofMinSize(1).ofMaxSize(3);
         Arbitrary<String> charset = Arbitraries.of("UTF-8", "UTF-8", "UTF-8", "UTF-16BE", "UTF-16LE", "UTF-32BE", "UTF-32LE", "UTF-16");
-        return Combinators.combine(edits, charset, Arbitraries.of(true, false)).as((list, cs, bom) -> {
-            byte[] bytes = Edit.applyAll(BASE, list);
-            if (!cs.equals("UTF-8")) {
-                bytes = new String(bytes, StandardCharsets.UTF_8).getBytes(Charset.forName(cs));
-            } else if (bom) {
-                bytes = Edit.insert(0, new byte[]{(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}).apply(bytes);
-            }
-            return HexFormat.of().formatHex(bytes);
-        });
+        // only the recipe is generated: building the bytes costs more than a try, and tries past the budget are skipped
+        return Combinators.combine(edits, charset, Arbitraries.of(true, false))
+                .as((list, cs, bom) -> cs + (bom ? " bom" : "") + "\n" + list.stream().map(Edit::toString)
+                        .collect(java.util.stream.Collectors.joining("\n")));
+    }
+
+    /** The file bytes of a recipe: the edits on the base file, then the encoding. */
+    static byte[] bytes(String recipe) {
+        String[] lines = recipe.split("\n");
+        String[] head = lines[0].split(" ");
+        List<Edit> edits = new ArrayList<>();
+        for (int i = 1; i < lines.length; i++) {
+            edits.add(Edit.parse(lines[i]));
+        }
+        byte[] bytes = Edit.applyAll(BASE, edits);
+        if (!head[0].equals("UTF-8")) {
+            bytes = new String(bytes, StandardCharsets.UTF_8).getBytes(Charset.forName(head[0]));
+        } else if (head.length > 1) {
+            bytes = Edit.insert(0, new byte[]{(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}).apply(bytes);
+        }
+        return bytes;
     }
 
     @Property(shrinking = ShrinkingMode.OFF)
-    void mutatedTokenizerJsonReadsOrFailsAsDocumented(@ForAll("cases") String hex) {
+    void mutatedTokenizerJsonReadsOrFailsAsDocumented(@ForAll("cases") String recipe) {
         if (FuzzHarness.hasBudget(TARGET)) {
-            run(HexFormat.of().parseHex(hex), hex);
+            run(bytes(recipe), recipe);
         }
     }
 

@@ -150,8 +150,8 @@ class GgufCorruptFixtureTest {
         Throwable tl2 = catchThrowable(() -> GgufFile.of(path, MemorySegment.ofArray(patchU32(good, type, 39))));
         assertThat(tl2).isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining("'blk.0.attn_q.weight'").hasMessageContaining("TL2 (id 39)");
-        Throwable q4k = catchThrowable(() -> GgufFile.of(path, MemorySegment.ofArray(patchU32(good, type, 12))));
-        assertThat(q4k).isInstanceOf(UnsupportedModelException.class).hasMessageContaining("Q4_K (id 12)");
+        Throwable q3k = catchThrowable(() -> GgufFile.of(path, MemorySegment.ofArray(patchU32(good, type, 11))));
+        assertThat(q3k).isInstanceOf(UnsupportedModelException.class).hasMessageContaining("Q3_K (id 11)");
         Throwable unknown = catchThrowable(() -> GgufFile.of(path, MemorySegment.ofArray(patchU32(good, type, 1234))));
         assertThat(unknown).isInstanceOf(UnsupportedModelException.class).hasMessageContaining("unknown ggml type id 1234");
         // As F16 the tensor would take 131072 bytes instead of I2_S's 16416 and run into the next one.

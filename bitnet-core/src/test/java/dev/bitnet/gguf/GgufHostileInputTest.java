@@ -300,8 +300,8 @@ class GgufHostileInputTest {
 
     @Test
     void knownTypesWeDoNotRead() {
-        unsupported(RawGguf.header(3, 1, 0).tensor("token_embd.weight", 12, 0, 256).zeros(200),
-                "'token_embd.weight'", "Q4_K (id 12)", "does not read", "I2_S");
+        unsupported(RawGguf.header(3, 1, 0).tensor("token_embd.weight", 11, 0, 256).zeros(200),
+                "'token_embd.weight'", "Q3_K (id 11)", "does not read", "I2_S");
         unsupported(RawGguf.header(3, 1, 1).kvString("general.architecture", "bitnet-b1.58").tensor("w", 39, 0, 256).zeros(200),
                 "'w'", "TL2 (id 39)", "I2_S, TQ1_0 or TQ2_0");
         unsupported(RawGguf.header(3, 1, 1).kvString("general.architecture", "bitnet").tensor("w", 38, 0, 256).zeros(200), "TL1 (id 38)");

@@ -51,4 +51,21 @@ public final class KernelChecks {
             throw new IndexOutOfBoundsException(w.name() + ": output needs " + (long) rows * w.rows() + " floats, array has " + y.length);
         }
     }
+
+    /** Checks the arguments of {@link TernaryKernel#multiplyRows}. */
+    public static void multiplyRows(FloatMatrix w, float[] x, int[] rows, int count, float[] y) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(rows, "rows");
+        Objects.requireNonNull(y, "y");
+        if (count < 0 || count > rows.length || count > y.length) {
+            throw new IndexOutOfBoundsException(w.name() + ": " + count + " rows with " + rows.length + " indices and "
+                    + y.length + " outputs");
+        }
+        if (x.length < w.cols()) {
+            throw new IndexOutOfBoundsException(w.name() + ": input needs " + w.cols() + " floats, array has " + x.length);
+        }
+        for (int k = 0; k < count; k++) {
+            Objects.checkIndex(rows[k], w.rows());
+        }
+    }
 }

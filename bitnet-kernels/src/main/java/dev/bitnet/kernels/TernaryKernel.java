@@ -47,6 +47,16 @@ public interface TernaryKernel extends AutoCloseable {
     void multiply(FloatMatrix w, float[] x, int rows, float[] y);
 
     /**
+     * Selected head rows for one activation row: {@code y[k] = Σ_i W[rows[k]][i] * x[i]} for {@code k < count},
+     * each value bit-identical to what {@link #multiply(FloatMatrix, float[], int, float[])} gives for that
+     * row. Returns false, computing nothing, when this kernel does not offer it for {@code w}'s format
+     * (the default).
+     */
+    default boolean multiplyRows(FloatMatrix w, float[] x, int[] rows, int count, float[] y) {
+        return false;
+    }
+
+    /**
      * Causal attention with grouped KV heads for query rows at positions {@code [start, start + rows)}
      * over the cached keys and values of positions {@code [0, start + rows)}; see {@link Attention} for
      * the formula and layouts. Kernels with threads or SIMD override this.

@@ -333,6 +333,19 @@ public final class Tokenizer {
         return b;
     }
 
+    /**
+     * The raw bytes a token stands for: the bytes of an ordinary token (what it contributes to the decoded
+     * UTF-8 text, possibly part of a character), the UTF-8 of a special token's text. Constrained generation
+     * uses this to know what each token would append.
+     *
+     * @param id a token id
+     * @return a fresh copy of its bytes
+     * @throws IllegalArgumentException if {@code id} is not a token of the vocabulary
+     */
+    public byte[] tokenBytes(int id) {
+        return bytesOf(id).clone();
+    }
+
     /** @return the number of ids, one more than the largest */
     public int vocabSize() {
         return bytesOfId.length;

@@ -19,6 +19,8 @@ final class Args {
     private final Map<String, List<String>> values = new LinkedHashMap<>();
     private final Set<String> switches;
     private final Set<String> read = new HashSet<>();
+    private final List<String> positionals = new ArrayList<>();
+    private boolean positionalsRead;
 
     /**
      * @param argv       the arguments after the command name
@@ -31,7 +33,9 @@ final class Args {
             boolean longFlag = a.startsWith("--") && a.length() > 2;
             boolean shortFlag = !longFlag && a.length() == 2 && a.charAt(0) == '-' && Character.isLetter(a.charAt(1));
             if (!longFlag && !shortFlag) {
-                throw new UsageException("unexpected argument '" + a + "' (flags start with --)");
+                // kept for the commands that take one (download); finish() rejects them elsewhere
+                positionals.add(a);
+                continue;
             }
             String name = a.substring(longFlag ? 2 : 1);
             String value;
@@ -62,7 +66,11 @@ final class Args {
     }
 
     String required(String name) {
-        return string(name).orElseThrow(() -> new UsageException("missing required flag --" + name));
+        return string(name).orElseThrow(() -> {
+            // "info model.gguf": the stray argument is the real mistake
+            rejectUnreadPositionals();
+            return new UsageException("missing required flag --" + name);
+        });
     }
 
     List<String> all(String name) {
@@ -117,12 +125,25 @@ final class Args {
         });
     }
 
-    /** Throws for any flag that the command did not read. */
+    /** Arguments that are not flags, in order (e.g. {@code bitnet download hf://...}). */
+    List<String> positionals() {
+        positionalsRead = true;
+        return List.copyOf(positionals);
+    }
+
+    /** Throws for any flag that the command did not read, and for arguments no command asked for. */
     void finish() {
+        rejectUnreadPositionals();
         for (String name : values.keySet()) {
             if (!read.contains(name)) {
                 throw new UsageException("unknown flag --" + name);
             }
+        }
+    }
+
+    private void rejectUnreadPositionals() {
+        if (!positionalsRead && !positionals.isEmpty()) {
+            throw new UsageException("unexpected argument '" + positionals.getFirst() + "' (flags start with --)");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.bitnet.cli;
 
 import dev.bitnet.BitNetModel;
 import dev.bitnet.LoadOptions;
+import dev.bitnet.model.HeadUse;
 import dev.bitnet.Session;
 import dev.bitnet.kernels.ReadBandwidth;
 
@@ -51,7 +52,7 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model FILE [-p 128] [-n 128] [-t 1,2] [-r 3] [--parallel 1,2,4,8] [--kernel scalar|vector|native] [--int8-head] [--bandwidth] [--json]";
+        return "--model FILE|hf://ORG/REPO[/PATH] [-p 128] [-n 128] [-t 1,2] [-r 3] [--parallel 1,2,4,8] [--kernel scalar|vector|native] [--head exact|int8|bounded] [--int8-head] [--bandwidth] [--json]";
     }
 
     @Override
@@ -61,33 +62,43 @@ final class BenchCommand implements Command {
 
     /** One test's result, in tokens per second. */
     record Result(String test, int threads, String kernel, double mean, double sd, int reps, double loadMs, long peakRssBytes,
-                  int parallel) {
+                  int parallel, String head) {
         String json() {
             return String.format(Locale.ROOT,
                     "{\"test\": \"%s\", \"threads\": %d, \"kernel\": \"%s\", \"tok_s_mean\": %.3f, \"tok_s_sd\": %.3f, "
-                            + "\"reps\": %d, \"load_ms\": %.1f, \"peak_rss_bytes\": %d, \"parallel\": %d}",
-                    test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, parallel);
+                            + "\"reps\": %d, \"load_ms\": %.1f, \"peak_rss_bytes\": %d, \"parallel\": %d, \"head\": \"%s\"}",
+                    test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, parallel, head);
         }
 
         Result withParallel(int n) {
-            return new Result(test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, n);
+            return new Result(test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, n, head);
         }
 
-        Result withRss(double loadMs, long peakRssBytes) {
-            return new Result(test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, parallel);
+        Result withRss(double loadMs, long peakRssBytes, String head) {
+            return new Result(test, threads, kernel, mean, sd, reps, loadMs, peakRssBytes, parallel, head);
         }
     }
 
     @Override
     public int run(Args args, InputStream in, PrintStream out, PrintStream err) {
-        Path model = args.path("model").orElseThrow(() -> new UsageException("missing required flag --model"));
+        ModelArgument modelFlag = ModelArgument.required(args);
         int prompt = first(args, "p", "n-prompt").orElse(128);
         int gen = first(args, "n", "n-gen").orElse(128);
         int reps = first(args, "r", "repetitions").orElse(3);
         int[] threads = args.intList("t").or(() -> args.intList("threads")).orElse(new int[] {BitNetModel.defaultThreads()});
         Optional<String> kernel = args.string("kernel");
         boolean json = args.flag("json");
-        boolean int8Head = args.flag("int8-head");
+        boolean int8Flag = args.flag("int8-head");
+        String head = args.string("head").orElse(int8Flag ? "int8" : "exact").toLowerCase(Locale.ROOT);
+        if (!head.equals("exact") && !head.equals("int8") && !head.equals("bounded")) {
+            throw new UsageException("--head must be exact, int8 or bounded, got " + head);
+        }
+        if (int8Flag && !head.equals("int8")) {
+            throw new UsageException("--int8-head contradicts --head " + head);
+        }
+        LoadOptions.HeadMode headMode = LoadOptions.HeadMode.valueOf(head.toUpperCase(Locale.ROOT));
+        // decode steps ask for what greedy generation needs; with the exact or int8 head that is every logit
+        HeadUse use = headMode == LoadOptions.HeadMode.BOUNDED ? HeadUse.GREEDY : HeadUse.EXACT;
         boolean bandwidth = args.flag("bandwidth");
         Optional<int[]> parallel = args.intList("parallel");
         args.finish();
@@ -98,6 +109,7 @@ final class BenchCommand implements Command {
                 || gen < 2)) {
             throw new UsageException("--parallel needs a list of sequence counts in [1, 256], e.g. 1,2,4,8, and -n >= 2");
         }
+        Path model = modelFlag.resolve(err, json);
         if (!json) {
             out.printf("| %-28s | %9s | %7s | %-14s | %8s | %18s |%n", "model", "size", "threads", "kernel", "test", "t/s");
             out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(30), "-".repeat(11), "-".repeat(9), "-".repeat(16), "-".repeat(10), "-".repeat(20));
@@ -105,7 +117,7 @@ final class BenchCommand implements Command {
         List<Result> results = new ArrayList<>();
         List<Probe> probes = new ArrayList<>();
         for (int t : threads) {
-            LoadOptions.Builder options = LoadOptions.builder().threads(t).int8Head(int8Head);
+            LoadOptions.Builder options = LoadOptions.builder().threads(t).headMode(headMode);
             kernel.ifPresent(options::kernel);
             try (BitNetModel m = BitNetModel.load(model, options.build())) {
                 if (prompt + 1 > m.contextLength() || gen + 1 > m.contextLength()) {
@@ -116,7 +128,7 @@ final class BenchCommand implements Command {
                     forThreads.add(measure("pp" + prompt, m, t, reps, () -> promptRun(m, prompt)));
                 }
                 if (gen > 0 && parallel.isEmpty()) {
-                    forThreads.add(measure("tg" + gen, m, t, reps, () -> generationRun(m, gen)));
+                    forThreads.add(measure("tg" + gen, m, t, reps, () -> generationRun(m, gen, use)));
                 }
                 if (gen > 0 && parallel.isPresent()) {
                     for (int n : parallel.get()) {
@@ -125,7 +137,7 @@ final class BenchCommand implements Command {
                 }
                 long rss = peakRss();
                 for (Result r : forThreads) {
-                    Result withRss = r.withRss(m.loadMillis(), rss);
+                    Result withRss = r.withRss(m.loadMillis(), rss, head);
                     results.add(withRss);
                     if (json) {
                         out.println(withRss.json());
@@ -199,7 +211,7 @@ final class BenchCommand implements Command {
         }
         double mean = Arrays.stream(rates).average().orElse(0);
         double var = reps > 1 ? Arrays.stream(rates).map(r -> (r - mean) * (r - mean)).sum() / (reps - 1) : 0;
-        return new Result(test, threads, m.kernelName(), mean, Math.sqrt(var), reps, m.loadMillis(), 0, 1);
+        return new Result(test, threads, m.kernelName(), mean, Math.sqrt(var), reps, m.loadMillis(), 0, 1, "");
     }
 
     private static double promptRun(BitNetModel m, int n) {
@@ -212,7 +224,7 @@ final class BenchCommand implements Command {
         }
     }
 
-    private static double generationRun(BitNetModel m, int n) {
+    private static double generationRun(BitNetModel m, int n, HeadUse use) {
         int[] ids = randomIds(m, n, 2);
         float[] logits = new float[m.config().vocabSize()];
         int[] one = new int[1];
@@ -220,7 +232,7 @@ final class BenchCommand implements Command {
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 one[0] = ids[i];
-                s.append(one, logits);
+                s.append(one, logits, use);
             }
             return n / ((System.nanoTime() - start) / 1e9);
         }

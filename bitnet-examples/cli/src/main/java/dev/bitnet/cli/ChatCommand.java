@@ -33,7 +33,7 @@ final class ChatCommand implements Command {
 
     @Override
     public String usage() {
-        return "[--model FILE] [--system TEXT] " + SamplingFlags.USAGE
+        return "[--model FILE|hf://ORG/REPO[/PATH]] [--system TEXT] " + SamplingFlags.USAGE
                 + " [--threads N] [--ctx N] [--kernel K] [--chat-template hf|bitnet-cpp] [--verbose]";
     }
 
@@ -44,12 +44,13 @@ final class ChatCommand implements Command {
 
     @Override
     public int run(Args args, InputStream in, PrintStream out, PrintStream err) throws IOException {
-        Path modelPath = DemoModel.modelOrDemo(args, err);
+        ModelArgument modelFlag = ModelArgument.optional(args);
         var system = args.string("system");
         boolean verbose = args.flag("verbose");
         GenerationOptions options = SamplingFlags.parse(args, GenerationOptions.defaults());
         var load = CliOptions.loadOptions(args);
         args.finish();
+        Path modelPath = DemoModel.modelOrDemo(modelFlag, err, false);
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         try (BitNetModel model = BitNetModel.load(modelPath, load)) {
             Chat chat = system.map(model::newChat).orElseGet(model::newChat);

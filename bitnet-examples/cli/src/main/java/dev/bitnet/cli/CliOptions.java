@@ -9,7 +9,7 @@ final class CliOptions {
     private CliOptions() {
     }
 
-    /** {@code --threads N}, {@code --ctx N}, {@code --kernel NAME}, {@code --batch-size N}, {@code --chat-template NAME}, {@code --int8-head}. */
+    /** {@code --threads N}, {@code --ctx N}, {@code --kernel NAME}, {@code --batch-size N}, {@code --chat-template NAME}, {@code --int8-head}, {@code --head exact|int8|bounded}. */
     static LoadOptions loadOptions(Args args) {
         LoadOptions.Builder b = LoadOptions.builder();
         try {
@@ -19,6 +19,14 @@ final class CliOptions {
             args.integer("batch-size").ifPresent(b::batchSize);
             args.string("chat-template").ifPresent(b::chatTemplate);
             b.int8Head(args.flag("int8-head"));
+            if (args.string("head").isPresent()) {
+                String head = args.string("head").get();
+                try {
+                    b.headMode(LoadOptions.HeadMode.valueOf(head.toUpperCase(java.util.Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--head must be exact, int8 or bounded, got " + head);
+                }
+            }
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -7,6 +7,7 @@ import dev.bitnet.model.ModelConfig;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,7 +26,7 @@ final class InfoCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model FILE [--tensors] [--threads N] [--kernel scalar|vector|native]";
+        return "--model FILE|hf://ORG/REPO[/PATH] [--tensors] [--threads N] [--kernel scalar|vector|native]";
     }
 
     @Override
@@ -35,10 +36,11 @@ final class InfoCommand implements Command {
 
     @Override
     public int run(Args args, InputStream in, PrintStream out, PrintStream err) {
-        var path = args.path("model").orElseThrow(() -> new UsageException("missing required flag --model"));
+        ModelArgument modelFlag = ModelArgument.required(args);
         boolean listTensors = args.flag("tensors");
         var options = CliOptions.loadOptions(args);
         args.finish();
+        Path path = modelFlag.resolve(err, false);
         try (BitNetModel model = BitNetModel.load(path, options)) {
             ModelConfig c = model.config();
             model.gguf().ifPresentOrElse(

@@ -29,7 +29,7 @@ final class LogitsCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model FILE --ids 1,2,3 --out OUT.f32 [--batch] [--threads N] [--kernel scalar|vector|native]";
+        return "--model FILE|hf://ORG/REPO[/PATH] --ids 1,2,3 --out OUT.f32 [--batch] [--threads N] [--kernel scalar|vector|native]";
     }
 
     @Override
@@ -39,7 +39,7 @@ final class LogitsCommand implements Command {
 
     @Override
     public int run(Args args, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        Path model = args.path("model").orElseThrow(() -> new UsageException("missing required flag --model"));
+        ModelArgument modelFlag = ModelArgument.required(args);
         int[] ids = args.intList("ids").orElseThrow(() -> new UsageException("missing required flag --ids"));
         Path output = args.path("out").orElseThrow(() -> new UsageException("missing required flag --out"));
         boolean batch = args.flag("batch");
@@ -48,6 +48,7 @@ final class LogitsCommand implements Command {
         if (ids.length == 0) {
             throw new UsageException("--ids is empty");
         }
+        Path model = modelFlag.resolve(err, false);
         try (BitNetModel m = BitNetModel.load(model, options); Session session = m.newSession()) {
             int vocab = m.config().vocabSize();
             float[] all;

@@ -22,7 +22,7 @@ public final class Main {
         return List.of(new GenerateCommand(), new ChatCommand(), new LogitsCommand(), new TokenizeCommand(Main::modelTokenizer),
                 new InfoCommand(), new SynthCommand(), new BenchCommand(), new SoakCommand(),
                 new ServeCommand(),
-                new LoadtestCommand());
+                new LoadtestCommand(), new DownloadCommand());
     }
 
     /** The tokenizer stored in a GGUF's metadata, without loading the weights. */

@@ -27,14 +27,14 @@ final class ServeCommand implements Command {
 
     @Override
     public String usage() {
-        return "[--model FILE] [--host 127.0.0.1] [--port 8080] [--api-key KEY] [--parallel N] [--queue N] [--ctx N] "
+        return "[--model FILE|hf://ORG/REPO[/PATH]] [--host 127.0.0.1] [--port 8080] [--api-key KEY] [--parallel N] [--queue N] [--ctx N] "
                 + "[--threads N] [--alias NAME] [--engine batch|threads] [--kernel K] [--chat-template hf|bitnet-cpp]";
     }
 
     @Override
     public int run(Args args, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        boolean demo = args.string("model").isEmpty();
-        Path modelPath = DemoModel.modelOrDemo(args, err);
+        ModelArgument modelFlag = ModelArgument.optional(args);
+        boolean demo = !modelFlag.isPresent();
         ServerOptions defaults = ServerOptions.defaults();
         String host = args.string("host").orElse(defaults.host());
         int port = args.integer("port", defaults.port());
@@ -52,6 +52,7 @@ final class ServeCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        Path modelPath = DemoModel.modelOrDemo(modelFlag, err, false);
         BitNetServer server = BitNetServer.start(options, () -> BitNetModel.load(modelPath, load));
         // SIGTERM and Ctrl-C: stop taking requests, end running streams cleanly, close the model
         Thread hook = new Thread(server::close, "bitnet-serve-shutdown");

@@ -47,6 +47,8 @@ final class SoakCommand implements Command {
             "The results of the study"};
     private static final int MAX_TOKENS = 24;
     private static final int CLOSE_ROUNDS = 5;
+    /** Memory mappings the process may gain without a leak (see the leak check). */
+    private static final int MAPPING_SLACK = 16;
 
     @Override
     public String name() {
@@ -60,7 +62,7 @@ final class SoakCommand implements Command {
 
     @Override
     public String usage() {
-        return "[--model FILE] [--sessions 16] [--duration 10m|SECONDS] [--seed S] [--watchdog SECONDS] [--json]"
+        return "[--model FILE|hf://ORG/REPO[/PATH]] [--sessions 16] [--duration 10m|SECONDS] [--seed S] [--watchdog SECONDS] [--json]"
                 + " [--threads N] [--kernel K]";
     }
 
@@ -116,7 +118,7 @@ final class SoakCommand implements Command {
 
     @Override
     public int run(Args args, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        Path modelPath = DemoModel.modelOrDemo(args, err);
+        ModelArgument modelFlag = ModelArgument.optional(args);
         int sessions = args.integer("sessions", 16);
         long seconds = args.string("duration").map(SoakCommand::seconds).orElse(60L);
         long seed = args.longValue("seed").orElse(1L);
@@ -127,6 +129,7 @@ final class SoakCommand implements Command {
         if (sessions < 1 || seconds < 1 || watchdog < 0) {
             throw new UsageException("--sessions and --duration must be positive, --watchdog not negative");
         }
+        Path modelPath = DemoModel.modelOrDemo(modelFlag, err, json);
         System.setProperty(WorkerPool.WATCHDOG_PROPERTY, String.valueOf(watchdog * 1000L));
         int reportsBefore = WorkerPool.totalWatchdogReports();
 
@@ -150,16 +153,19 @@ final class SoakCommand implements Command {
         Resources after = settle(modelPath, baseline);
 
         int watchdogReports = WorkerPool.totalWatchdogReports() - reportsBefore;
+        // mappings move a little on their own (the JIT's code heap, the C library's per-thread arenas); a leak
+        // per model or session would show as hundreds over a soak, and the model file's own mappings must be 0
         boolean leaks = after.threads() > baseline.threads() || after.openFiles() > baseline.openFiles()
-                || after.mappings() > baseline.mappings() || after.modelFiles() > 0 || after.modelMappings() > 0;
+                || after.mappings() > baseline.mappings() + MAPPING_SLACK || after.modelFiles() > 0 || after.modelMappings() > 0;
         boolean ok = stats.mismatches.get() == 0 && stats.errors.get() == 0 && closeErrors == 0 && !leaks && watchdogReports == 0;
         if (json) {
             out.println(json(sessions, ran, stats, closeErrors, watchdogReports, baseline, after, ok));
         } else {
             out.printf(Locale.ROOT, "soak: %d sessions for %.0f s on %s: %d operations %s%n", sessions, ran,
                     modelPath.getFileName(), stats.operations.get(), stats.byKind);
-            out.printf(Locale.ROOT, "  outputs equal to single-threaded runs: %s (%d mismatches, %d errors)%n",
-                    stats.mismatches.get() == 0 && stats.errors.get() == 0 ? "yes" : "NO", stats.mismatches.get(), stats.errors.get());
+            out.printf(Locale.ROOT, "  outputs equal to single-threaded runs: %s (%d mismatches %s, %d errors)%n",
+                    stats.mismatches.get() == 0 && stats.errors.get() == 0 ? "yes" : "NO", stats.mismatches.get(),
+                    stats.mismatchesByKind, stats.errors.get());
             out.printf(Locale.ROOT, "  close while generating: %d rounds x %d threads, %d unexpected outcome(s)%n",
                     CLOSE_ROUNDS, sessions, closeErrors);
             out.printf(Locale.ROOT, "  worker pool watchdog reports: %d%n", watchdogReports);
@@ -201,6 +207,7 @@ final class SoakCommand implements Command {
         final AtomicLong mismatches = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
         final Map<String, AtomicLong> byKind = new ConcurrentHashMap<>();
+        final Map<String, AtomicLong> mismatchesByKind = new ConcurrentHashMap<>();
         final AtomicReference<String> firstError = new AtomicReference<>();
 
         void fail(String what) {
@@ -325,6 +332,7 @@ final class SoakCommand implements Command {
                         Object got = execute(model, w, reference);
                         if (got != null && !got.equals(reference.get(w))) {
                             stats.mismatches.incrementAndGet();
+                            stats.mismatchesByKind.computeIfAbsent(w.kind(), k -> new AtomicLong()).incrementAndGet();
                             stats.fail(w + ": got " + got + ", single-threaded " + reference.get(w));
                         }
                     } catch (RuntimeException | Error e) {
@@ -403,7 +411,7 @@ final class SoakCommand implements Command {
             Thread.sleep(500);
             r = Resources.now(model);
             if (baseline == null ? i >= 1 : r.threads() <= baseline.threads() && r.openFiles() <= baseline.openFiles()
-                    && r.mappings() <= baseline.mappings() && r.modelMappings() == 0) {
+                    && r.mappings() <= baseline.mappings() + MAPPING_SLACK && r.modelMappings() == 0) {
                 break;
             }
         }

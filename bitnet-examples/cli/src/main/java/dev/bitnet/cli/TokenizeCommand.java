@@ -58,7 +58,7 @@ final class TokenizeCommand implements Command {
 
     @Override
     public String usage() {
-        return "(--tokenizer tokenizer.json | --model FILE.gguf) [--decode] [--bos] [--no-special]"
+        return "(--tokenizer tokenizer.json | --model FILE.gguf|hf://ORG/REPO/FILE.gguf) [--decode] [--bos] [--no-special]"
                 + " [--pre llama3|llama-cpp-default]  < in.jsonl > out.jsonl\n"
                 + "  input lines {\"text\": \"...\"} give {\"ids\": [...]}; with --decode {\"ids\": [...]} give {\"text\": \"...\"}\n"
                 + "  --bos         put the BOS token first\n"
@@ -74,7 +74,7 @@ final class TokenizeCommand implements Command {
     @Override
     public int run(Args args, InputStream in, PrintStream out, PrintStream err) throws IOException {
         Optional<Path> tokenizerJson = args.path("tokenizer");
-        Optional<Path> model = args.path("model");
+        ModelArgument model = ModelArgument.optional(args);
         boolean decode = args.flag("decode");
         EncodeOptions options = new EncodeOptions(args.flag("bos"), !args.flag("no-special"));
         Optional<PreTokenizerKind> pre = args.string("pre").map(TokenizeCommand::preTokenizer);
@@ -96,7 +96,7 @@ final class TokenizeCommand implements Command {
             if (pre.isPresent()) {
                 throw new UsageException("--pre applies to --tokenizer; a model file's tokenizer uses its own split");
             }
-            tokenizer = modelTokenizer.apply(model.get());
+            tokenizer = modelTokenizer.apply(model.resolve(err, false));
         }
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         String line;

@@ -65,6 +65,30 @@ class CliTest {
     }
 
     @Test
+    void generateJsonSchemaAndJsonObjectConstrainTheCompletion(@TempDir Path dir) throws Exception {
+        Path schema = dir.resolve("schema.json");
+        Files.writeString(schema, "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}},"
+                + "\"required\":[\"n\"],\"additionalProperties\":false}");
+        String model = fixture("tiny-a/gguf/tiny-a-i2_s.gguf").toString();
+        Result r = run("generate", "--model", model, "--prompt-ids", PROMPT, "--max-tokens", "40", "--temperature", "0",
+                "--json-schema", schema.toString(), "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        // the tiny random model writes poor JSON, but its text must start the constrained object
+        assertThat(r.out()).contains("\"text\":\"{");
+        Result o = run("generate", "--model", model, "--prompt-ids", PROMPT, "--max-tokens", "40", "--temperature", "0",
+                "--json-object");
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.out()).startsWith("{");
+        Files.writeString(schema, "{\"type\":\"string\",\"pattern\":\"a\"}");
+        Result bad = run("generate", "--model", model, "--prompt-ids", PROMPT, "--json-schema", schema.toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("'pattern'");
+        Result both = run("generate", "--model", model, "--prompt-ids", PROMPT, "--json-schema", schema.toString(),
+                "--json-object");
+        assertThat(both.code()).isEqualTo(2);
+    }
+
+    @Test
     void infoDescribesTheModel() {
         Result r = run("info", "--model", fixture("tiny-a/gguf/tiny-a-tq1_0.gguf").toString());
         assertThat(r.code()).as(r.err()).isZero();
@@ -80,7 +104,24 @@ class CliTest {
         String[] lines = r.out().strip().split("\n");
         assertThat(lines).hasSize(2);
         assertThat(lines[0]).startsWith("{\"test\": \"pp8\", \"threads\": 1, \"kernel\": \"").contains("\"tok_s_mean\": ").contains("\"tok_s_sd\": ");
-        assertThat(lines[1]).startsWith("{\"test\": \"tg4\", \"threads\": 1,");
+        assertThat(lines[1]).startsWith("{\"test\": \"tg4\", \"threads\": 1,").endsWith(", \"head\": \"exact\"}");
+    }
+
+    @Test
+    void synthEmbeddingTypeThenBenchPerHeadMode(@TempDir Path dir) {
+        Path model = dir.resolve("tiny-q6k.gguf");
+        Result w = run("synth", "--shape", "tiny", "--type", "i2_s", "--embedding-type", "q6_k", "--seed", "3", "--out", model.toString());
+        assertThat(w.code()).as(w.err()).isZero();
+        assertThat(w.err()).contains("Q6_K embedding");
+        Result info = run("info", "--model", model.toString(), "--tensors");
+        assertThat(info.out()).contains("Q6_K");
+        Result r = run("bench", "--model", model.toString(), "-p", "0", "-n", "2", "-t", "1", "-r", "1", "--head", "int8", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out().strip()).endsWith("\"head\": \"int8\"}");
+        assertThat(run("bench", "--model", model.toString(), "--head", "fuzzy").code()).isEqualTo(2);
+        assertThat(run("bench", "--model", model.toString(), "--head", "exact", "--int8-head").code()).isEqualTo(2);
+        assertThat(run("synth", "--shape", "tiny", "--embedding-type", "q3_k", "--out", dir.resolve("x.gguf").toString()).code()).isEqualTo(2);
+        assertThat(run("synth", "--shape", "tiny", "--embedding-type", "f32", "--out", dir.resolve("x.gguf").toString()).code()).isEqualTo(2);
     }
 
     @Test

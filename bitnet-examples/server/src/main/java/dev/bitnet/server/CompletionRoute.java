@@ -7,8 +7,6 @@ import dev.bitnet.FinishReason;
 import dev.bitnet.Generation;
 import dev.bitnet.GenerationListener;
 import dev.bitnet.GenerationOptions;
-import dev.bitnet.chat.ChatPromptEncoder;
-import dev.bitnet.tokenizer.Tokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,9 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -61,7 +57,8 @@ final class CompletionRoute {
             options = options.toBuilder().maxTokens(room).build();
         }
         if (kind == CompletionRequest.Kind.CHAT) {
-            options = withChatStops(model, options);
+            // the chat template's end-of-turn tokens stop a chat answer, as BitNetModel.chat does
+            options = model.chatOptions(options);
         }
         String id = (kind == CompletionRequest.Kind.CHAT ? "chatcmpl-" : "cmpl-") + randomId();
         long created = System.currentTimeMillis() / 1000;
@@ -97,6 +94,9 @@ final class CompletionRoute {
                     + "; retry later");
         } catch (IllegalStateException e) {
             throw new ApiException(503, "unavailable_error", null, "shutting_down", "the server is shutting down");
+        } catch (IllegalArgumentException e) {
+            // options the engine finds do not fit the model (the parser checks what it can)
+            throw ApiException.invalid(null, e.getMessage());
         }
         state.track(handle);
         try {
@@ -200,22 +200,12 @@ final class CompletionRoute {
                     "this model has no tokenizer: send the prompt as token ids to /v1/completions");
         }
         int[] encoded = request.kind() == CompletionRequest.Kind.CHAT
-                ? ChatPromptEncoder.encode(model.tokenizer(), model.chatTemplate(), request.messages(), true)
+                ? model.encodeChat(request.messages())
                 : model.encode(request.prompt());
         if (encoded.length == 0) {
             throw ApiException.invalid("prompt", "the prompt is empty (no tokens); give some text");
         }
         return encoded;
-    }
-
-    /** The chat template's end-of-turn tokens stop a chat answer, as {@code BitNetModel.chat} does. */
-    private static GenerationOptions withChatStops(BitNetModel model, GenerationOptions options) {
-        Tokenizer t = model.tokenizer();
-        List<Integer> ids = new ArrayList<>(options.stopTokenIds());
-        for (String text : model.chatTemplate().stopTexts()) {
-            t.tokenId(text).ifPresent(ids::add);
-        }
-        return options.toBuilder().stopTokenIds(ids).build();
     }
 
     private static String randomId() {

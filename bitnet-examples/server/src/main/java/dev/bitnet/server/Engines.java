@@ -7,11 +7,11 @@ final class Engines {
     private Engines() {
     }
 
-    /**
-     * {@code threads}: {@link ThreadedEngine}. {@code batch}: core's continuous-batching scheduler when this
-     * build has it, else {@link ThreadedEngine}.
-     */
+    /** {@code batch}: {@link BatchEngine} (continuous batching). {@code threads}: {@link ThreadedEngine}. */
     static CompletionEngine create(ServerOptions options, BitNetModel model) {
-        return new ThreadedEngine(model, options.parallel(), options.maxQueued());
+        return switch (options.engine()) {
+            case "threads" -> new ThreadedEngine(model, options.parallel(), options.maxQueued());
+            default -> new BatchEngine(model, options.parallel(), options.maxQueued());
+        };
     }
 }

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param maxQueued    requests that may wait for a slot; one more gets 429
  * @param maxBodyBytes the largest request body; a larger one gets 413
  * @param modelId      the model's name in {@code /v1/models} and responses, or null for the file name
- * @param engine       {@code batch} (continuous batching, when core has it) or {@code threads}
+ * @param engine       {@code batch} (continuous batching, the default) or {@code threads} (one generation per thread)
  */
 public record ServerOptions(String host, int port, @Nullable String apiKey, int parallel, int maxQueued, int maxBodyBytes,
                             @Nullable String modelId, String engine) {
@@ -45,7 +45,7 @@ public record ServerOptions(String host, int port, @Nullable String apiKey, int 
         }
     }
 
-    /** Loopback, port 8080, no key, 4 slots, 64 queued, 4 MiB bodies, the best engine available. */
+    /** Loopback, port 8080, no key, 4 slots, 64 queued, 4 MiB bodies, continuous batching. */
     public static ServerOptions defaults() {
         return new ServerOptions("127.0.0.1", 8080, null, 4, 64, DEFAULT_MAX_BODY, null, "batch");
     }

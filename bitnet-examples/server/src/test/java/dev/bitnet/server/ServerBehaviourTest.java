@@ -6,6 +6,7 @@ import dev.bitnet.examples.demo.DemoModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 import java.net.Socket;
 import java.nio.file.Path;
@@ -27,12 +28,18 @@ class ServerBehaviourTest {
         return BitNetModel.load(demo, LoadOptions.builder().contextLength(4096).build());
     }
 
+    /** The engine is the class's: {@code threads} for {@link ThreadedEngineServerTest}, else {@code batch}. */
     @BeforeAll
-    static void start() throws Exception {
+    static void start(TestInfo info) throws Exception {
+        startWith(info.getTestClass().orElseThrow() == ThreadedEngineServerTest.class ? "threads" : "batch");
+    }
+
+    static void startWith(String engine) throws Exception {
         demo = DemoModel.extract().orElseThrow();
         server = BitNetServer.start(ServerOptions.defaults().withAddress("127.0.0.1", 0).withCapacity(1, 0)
-                .withMaxBodyBytes(64 * 1024).withModelId("demo"), ServerBehaviourTest::loadLong);
+                .withMaxBodyBytes(64 * 1024).withModelId("demo").withEngine(engine), ServerBehaviourTest::loadLong);
         assertThat(server.awaitReady(Duration.ofMinutes(2))).isTrue();
+        assertThat(server.engine().name()).isEqualTo(engine);
         try (BitNetModel m = BitNetModel.load(demo)) {
             noStops = m.tokenizer().stopIds().stream().map(id -> "\"" + id + "\":-100").collect(Collectors.joining(","));
         }
@@ -122,7 +129,7 @@ class ServerBehaviourTest {
         Metrics metrics = server.metrics();
         long before = cancelled();
         try (Socket socket = RawHttp.open(server, "/v1/chat/completions", longStream())) {
-            RawHttp.readUntil(socket, "\"content\":\"");
+            RawHttp.readUntil(socket, "\"delta\":{\"content\":\""); // a token, not the role chunk
             assertThat(server.engine().activeGenerations()).isEqualTo(1);
             // while it runs, the only slot is taken and there is no queue: the next request is turned away
             RawHttp.Reply busy = RawHttp.post(server, "/v1/completions", "{\"prompt\":\"hi\",\"max_tokens\":2}");
@@ -193,7 +200,7 @@ class ServerBehaviourTest {
                 ServerBehaviourTest::loadLong);
         assertThat(closing.awaitReady(Duration.ofMinutes(1))).isTrue();
         try (Socket socket = RawHttp.open(closing, "/v1/chat/completions", longStream())) {
-            RawHttp.readUntil(socket, "\"content\":\"");
+            RawHttp.readUntil(socket, "\"delta\":{\"content\":\""); // a token, not the role chunk
             Thread closer = Thread.ofVirtual().start(closing::close);
             String rest = RawHttp.readUntil(socket, "data: [DONE]");
             assertThat(rest).contains("\"finish_reason\":\"stop\"", "data: [DONE]");

@@ -162,6 +162,28 @@ public final class NativeKernel implements TernaryKernel {
         }
     }
 
+    @Override
+    public boolean multiplyRows(FloatMatrix w, float[] x, int[] rows, int count, float[] y) {
+        MappedFloatMatrix m = MappedFloatMatrix.of(w, this);
+        int format = headFormat(m.format());
+        if (format < 0) {
+            return false;
+        }
+        KernelChecks.multiplyRows(m, x, rows, count, y);
+        int cols = m.cols();
+        Call call = calls.get();
+        MemorySegment xs = call.floats(cols);
+        MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, cols);
+        MemorySegment out = call.output(m.rows());
+        // one row per call: bitnet_head computes every row with the same instructions whatever its range
+        for (int k = 0; k < count; k++) {
+            int v = rows[k];
+            lib.head(format, m.source().data(), cols, v, v + 1, xs, 1, out, m.rows());
+            y[k] = out.getAtIndex(ValueLayout.JAVA_FLOAT, v);
+        }
+        return true;
+    }
+
     /** The {@code BITNET_HEAD_*} code for formats the native code reads directly, else -1. */
     private static int headFormat(FloatFormat format) {
         return switch (format) {

@@ -135,6 +135,26 @@ public final class ScalarKernel implements TernaryKernel {
     }
 
     @Override
+    public boolean multiplyRows(FloatMatrix w, float[] x, int[] rows, int count, float[] y) {
+        if (BlockDot.activationBlock(w.format()) != 0) {
+            return false;
+        }
+        MappedFloatMatrix m = MappedFloatMatrix.of(w, this);
+        KernelChecks.multiplyRows(m, x, rows, count, y);
+        int cols = m.cols();
+        float[] row = new float[cols];
+        for (int k = 0; k < count; k++) {
+            m.row(rows[k], row, 0);
+            float sum = 0f;
+            for (int i = 0; i < cols; i++) {
+                sum += row[i] * x[i];
+            }
+            y[k] = sum;
+        }
+        return true;
+    }
+
+    @Override
     public void close() {
         // no threads, nothing to release
     }

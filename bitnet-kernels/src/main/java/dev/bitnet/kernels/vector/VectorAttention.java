@@ -2,7 +2,6 @@ package dev.bitnet.kernels.vector;
 
 import dev.bitnet.kernels.Attention;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +14,13 @@ final class VectorAttention {
     }
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /**
+     * Lanes of a dot product's accumulator, summed in a fixed order. {@code reduceLanes(ADD)} leaves the
+     * order open, and the JIT's intrinsic and the interpreter's fallback do differ: the same call gave
+     * scores one ulp apart before and after compilation, enough to flip a sampled token (found by
+     * {@code bitnet soak}, which compares concurrent outputs with single-threaded ones for the same seed).
+     */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[F.length()]);
 
     static void head(float[] q, float[] keys, float[] values, float[] out, int r, int start, int h, int heads,
                      int kvHeads, int headDim, float scale) {
@@ -25,8 +31,9 @@ final class VectorAttention {
         int qOff = r * qd + h * headDim;
         int kvOff = (h / (heads / kvHeads)) * headDim;
         float max = Float.NEGATIVE_INFINITY;
+        float[] lanes = LANES.get();
         for (int t = 0; t < positions; t++) {
-            float s = dot(q, qOff, keys, t * kvd + kvOff, headDim) * scale;
+            float s = dot(q, qOff, keys, t * kvd + kvOff, headDim, lanes) * scale;
             scores[t] = s;
             max = Math.max(max, s);
         }
@@ -58,19 +65,17 @@ final class VectorAttention {
         }
     }
 
-    private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    static float dot(float[] a, int aOff, float[] b, int bOff, int n, float[] lanes) {
         int bound = F.loopBound(n);
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i < bound; i += F.length()) {
             acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
         }
-        // not reduceLanes(ADD): its float order differs between the interpreter and C2, which made a
-        // sequence's attention (and so its tokens) depend on how warm the JIT was; lanes summed in order
-        // give the same bits either way
+        acc.intoArray(lanes, 0);
         float s = 0f;
-        for (int lane = 0; lane < F.length(); lane++) {
-            s += acc.lane(lane);
+        for (float lane : lanes) {
+            s += lane;
         }
         for (; i < n; i++) {
             s += a[aOff + i] * b[bOff + i];

@@ -26,8 +26,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The LM head GEMV of BitNet b1.58 2B-4T: 128256 x 2560 in F16 (657 MB, read from DRAM every call), or
- * in Q8_0 (the optional int8 head, 349 MB). {@code weightBytes} gives the bandwidth.
+ * The LM head GEMV of BitNet b1.58 2B-4T: 128256 x 2560 in F16 (657 MB, read from DRAM every call), in
+ * Q8_0 (the optional int8 head, 349 MB), or in the block formats an embedding may come in (Q6_K 269 MB,
+ * Q5_K 226 MB, Q4_K 185 MB, Q4_0 185 MB, BF16 657 MB). {@code weightBytes} gives the bandwidth.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -42,7 +43,7 @@ public class HeadBenchmark {
     @Param({"native", "vector"})
     public String kernel;
 
-    @Param({"F16", "Q8_0"})
+    @Param({"F16", "Q8_0", "Q6_K", "Q4_K", "Q5_K", "Q4_0", "BF16"})
     public String format;
 
     @Param({"2"})
@@ -69,9 +70,24 @@ public class HeadBenchmark {
         arena = Arena.ofShared();
         bytes = VOCAB * f.rowBytes(HIDDEN);
         MemorySegment data = arena.allocate(bytes, 64);
-        if (f == FloatFormat.F16) {
+        if (f == FloatFormat.F16 || f == FloatFormat.BF16) {
             for (long i = 0; i < (long) VOCAB * HIDDEN; i++) {
-                data.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16((float) (rnd.nextGaussian() * 0.05)));
+                float v = (float) (rnd.nextGaussian() * 0.05);
+                data.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, f == FloatFormat.F16 ? Float.floatToFloat16(v)
+                        : (short) (Float.floatToRawIntBits(v) >>> 16));
+            }
+        } else if (f != FloatFormat.Q8_0) {
+            // random block bytes with small finite f16 scales where the format keeps them
+            for (long i = 0; i < bytes; i++) {
+                data.set(ValueLayout.JAVA_BYTE, i, (byte) rnd.nextInt(256));
+            }
+            int blockBytes = f.blockBytes();
+            long scaleAt = f == FloatFormat.Q6_K ? 208 : 0;
+            for (long b = 0; b < bytes / blockBytes; b++) {
+                data.set(ValueLayout.JAVA_SHORT_UNALIGNED, blockBytes * b + scaleAt, Float.floatToFloat16(0.001f));
+                if (f == FloatFormat.Q4_K || f == FloatFormat.Q5_K) {
+                    data.set(ValueLayout.JAVA_SHORT_UNALIGNED, blockBytes * b + 2, Float.floatToFloat16(0.001f));
+                }
             }
         } else {
             for (long b = 0; b < bytes / 34; b++) {
