@@ -1,9 +1,8 @@
 package dev.bitnet.structured;
 
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
  * An immutable trie over byte strings, each ending at a node with a payload (an index chosen by the caller).
@@ -27,35 +26,53 @@ final class ByteTrie {
 
     /** Builds the trie; string {@code i} gets payload {@code i}. A repeated string keeps its first payload. */
     static ByteTrie of(List<byte[]> strings) {
-        List<TreeMap<Integer, Integer>> children = new ArrayList<>();
-        List<Integer> pay = new ArrayList<>();
-        children.add(new TreeMap<>());
-        pay.add(-1);
+        // one hash entry per edge (parent << 8 | byte -> child) keeps building lean for huge enums
+        HashMap<Long, Integer> edges = new HashMap<>();
+        int[] edgeCount = new int[16];
+        int[] pay = new int[16];
+        Arrays.fill(pay, -1);
+        int n = 1;
         for (int s = 0; s < strings.size(); s++) {
             int node = 0;
             for (byte b : strings.get(s)) {
-                Integer next = children.get(node).get(b & 0xff);
+                long key = (long) node << 8 | (b & 0xff);
+                Integer next = edges.get(key);
                 if (next == null) {
-                    next = children.size();
-                    children.get(node).put(b & 0xff, next);
-                    children.add(new TreeMap<>());
-                    pay.add(-1);
+                    if (n == pay.length) {
+                        pay = Arrays.copyOf(pay, n * 2);
+                        Arrays.fill(pay, n, pay.length, -1);
+                        edgeCount = Arrays.copyOf(edgeCount, n * 2);
+                    }
+                    next = n++;
+                    edges.put(key, next);
+                    edgeCount[node]++;
                 }
                 node = next;
             }
-            if (pay.get(node) < 0) {
-                pay.set(node, s);
+            if (pay[node] < 0) {
+                pay[node] = s;
             }
         }
-        int n = children.size();
         int[][] bytes = new int[n][];
         int[][] targets = new int[n][];
-        int[] payload = new int[n];
+        int[] payload = Arrays.copyOf(pay, n);
         for (int i = 0; i < n; i++) {
-            TreeMap<Integer, Integer> c = children.get(i);
-            bytes[i] = c.keySet().stream().mapToInt(Integer::intValue).toArray();
-            targets[i] = c.values().stream().mapToInt(Integer::intValue).toArray();
-            payload[i] = pay.get(i);
+            bytes[i] = new int[edgeCount[i]];
+            targets[i] = new int[edgeCount[i]];
+            edgeCount[i] = 0;
+        }
+        long[] keys = new long[edges.size()];
+        int e = 0;
+        for (long key : edges.keySet()) {
+            keys[e++] = key;
+        }
+        // sorted keys list each parent's edges in byte order, as binary search needs
+        Arrays.sort(keys);
+        for (long key : keys) {
+            int parent = (int) (key >>> 8);
+            int slot = edgeCount[parent]++;
+            bytes[parent][slot] = (int) (key & 0xff);
+            targets[parent][slot] = edges.get(key);
         }
         int[][] below = new int[n][];
         // children always have larger indices than their parent, so a reverse pass sees them first

@@ -124,6 +124,10 @@ public final class JsonConstraint {
             }
             int base = w * 64;
             int top = Math.min(64, n - base);
+            if (bits == 0L) {
+                Arrays.fill(logits, base, base + top, Float.NEGATIVE_INFINITY);
+                continue;
+            }
             for (int j = 0; j < top; j++) {
                 if ((bits & (1L << j)) == 0) {
                     logits[base + j] = Float.NEGATIVE_INFINITY;

@@ -30,7 +30,7 @@ final class JsonTree {
             return "null";
         }
     };
-    static final int MAX_CHARS = 8 << 20;
+    static final int MAX_CHARS = 1 << 20;
     static final int MAX_NESTING = 128;
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
@@ -53,8 +53,8 @@ final class JsonTree {
      */
     static Object parse(String json, String what) {
         if (json.length() > MAX_CHARS) {
-            throw new IllegalArgumentException(what + " is " + json.length() + " characters; at most " + MAX_CHARS
-                    + " are accepted");
+            throw new IllegalArgumentException(what + " is too large: " + json.length() + " characters; at most "
+                    + MAX_CHARS + " are accepted");
         }
         try (JsonParser p = FACTORY.createParser(json)) {
             JsonToken first = p.nextToken();

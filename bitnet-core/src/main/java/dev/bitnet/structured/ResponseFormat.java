@@ -91,7 +91,7 @@ public final class ResponseFormat {
      *
      * @throws IllegalArgumentException if the schema is not valid JSON, uses a keyword outside the subset
      *         (named in the message), combines keywords in a way not supported, admits no finite value (a
-     *         {@code $ref} cycle without a base case), or is too large (over 100000 subschemas, 8 MiB of text,
+     *         {@code $ref} cycle without a base case), or is too large (over 100000 subschemas, 1 MiB of text,
      *         128 levels of JSON nesting)
      */
     public static ResponseFormat jsonSchema(String schemaJson) {

@@ -74,6 +74,15 @@ class SchemaCompilerTest {
         }
         wide.append("]}");
         assertThatThrownBy(() -> ResponseFormat.jsonSchema(wide.toString())).hasMessageContaining("too large");
+        // a huge enum just under the size cap: compiles and matches in bounded time and memory
+        StringBuilder huge = new StringBuilder("{\"enum\":[");
+        for (int i = 0; huge.length() < (1 << 20) - 64; i++) {
+            huge.append(i > 0 ? "," : "").append("\"v").append(i).append("-é😀\"");
+        }
+        huge.append("]}");
+        ResponseFormat hugeEnum = ResponseFormat.jsonSchema(huge.toString());
+        assertThat(StructuredTestSupport.acceptsBytes(hugeEnum, "\"v12345-é😀\"", true)).isTrue();
+        assertThat(StructuredTestSupport.acceptsBytes(hugeEnum, "\"v12345-é😀x", false)).isFalse();
         // a chain of anyOf levels without containers
         String anyChain = "{\"anyOf\":[".repeat(60) + "{\"type\":\"null\"}" + "]}".repeat(60);
         ResponseFormat nested = ResponseFormat.jsonSchema(anyChain);

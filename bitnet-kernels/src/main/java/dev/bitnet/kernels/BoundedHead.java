@@ -65,30 +65,16 @@ public final class BoundedHead {
                 || !kernel.multiplyRows(head, new float[head.cols()], new int[] {0}, 1, new float[1])) {
             return Optional.empty();
         }
-        FloatMatrixSource q8 = HeadQuantizer.toQ8_0(head, arena, kernel.threads());
-        FloatMatrix compact = kernel.prepare(q8);
         int rows = head.rows();
-        int cols = head.cols();
-        double gamma = 2.0 * (cols + 64) * 0x1p-24;
+        float[] error = new float[rows];
+        float[] max = new float[rows];
+        // one pass: quantize each row and measure how far its decoded copy is from it
+        FloatMatrix compact = kernel.prepare(HeadQuantizer.toQ8_0(head, arena, kernel.threads(), error, max));
+        double gamma = 2.0 * (head.cols() + 64) * 0x1p-24;
         float[] slope = new float[rows];
-        try (WorkerPool pool = new WorkerPool(kernel.threads())) {
-            int per = 1024;
-            pool.parallelFor((rows + per - 1) / per, task -> {
-                float[] w = new float[cols];
-                float[] wq = new float[cols];
-                for (int v = task * per; v < Math.min(rows, (task + 1) * per); v++) {
-                    head.row(v, w, 0);
-                    dev.bitnet.kernels.format.FloatCodec.decodeRow(FloatFormat.Q8_0, q8.data(), cols, v, wq, 0);
-                    double e = 0;
-                    double a = 0;
-                    for (int i = 0; i < cols; i++) {
-                        e = Math.max(e, Math.abs((double) w[i] - wq[i]));
-                        a = Math.max(a, Math.abs(w[i]));
-                    }
-                    // rounded up, so that the float bound is never below the real one
-                    slope[v] = Math.nextUp((float) (e + gamma * (2 * a + e)));
-                }
-            });
+        for (int v = 0; v < rows; v++) {
+            // rounded up, so that the float bound is never below the real one
+            slope[v] = Math.nextUp((float) (error[v] + gamma * (2.0 * max[v] + error[v])));
         }
         return Optional.of(new BoundedHead(head, compact, slope));
     }

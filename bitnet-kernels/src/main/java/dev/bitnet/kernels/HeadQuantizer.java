@@ -39,11 +39,30 @@ public final class HeadQuantizer {
         return quantize(matrix.name(), matrix.rows(), matrix.cols(), (r, row) -> matrix.row(r, row, 0), arena, threads);
     }
 
+    /**
+     * Like {@link #toQ8_0(FloatMatrix, Arena, int)}, also writing per row the largest difference between a
+     * source value and its decoded Q8_0 value ({@code rowError[r]}, computed in double and rounded up) and
+     * the largest source magnitude ({@code rowMax[r]}), for {@link BoundedHead}.
+     */
+    public static FloatMatrixSource toQ8_0(FloatMatrix matrix, Arena arena, int threads, float[] rowError, float[] rowMax) {
+        Objects.requireNonNull(matrix, "matrix");
+        if (rowError.length < matrix.rows() || rowMax.length < matrix.rows()) {
+            throw new IllegalArgumentException("error arrays shorter than the " + matrix.rows() + " rows");
+        }
+        return quantize(matrix.name(), matrix.rows(), matrix.cols(), (r, row) -> matrix.row(r, row, 0), arena, threads,
+                rowError, rowMax);
+    }
+
     private interface RowReader {
         void read(int row, float[] dst);
     }
 
     private static FloatMatrixSource quantize(String name, int rows, int cols, RowReader reader, Arena arena, int threads) {
+        return quantize(name, rows, cols, reader, arena, threads, null, null);
+    }
+
+    private static FloatMatrixSource quantize(String name, int rows, int cols, RowReader reader, Arena arena, int threads,
+                                              float[] rowError, float[] rowMax) {
         Objects.requireNonNull(arena, "arena");
         if (cols % BLOCK != 0) {
             throw new IllegalArgumentException("tensor " + name + ": Q8_0 needs rows of a multiple of 32 values, got " + cols);
@@ -57,10 +76,31 @@ public final class HeadQuantizer {
                 for (int r = task * ROWS_PER_TASK; r < end; r++) {
                     reader.read(r, row);
                     quantizeRow(row, out, r * rowBytes);
+                    if (rowError != null) {
+                        measure(row, out, r * rowBytes, r, rowError, rowMax);
+                    }
                 }
             });
         }
         return new FloatMatrixSource(name, rows, cols, FloatFormat.Q8_0, out);
+    }
+
+    /** The largest |x - decoded| and |x| of one quantized row, as Q8_0 decoding gives the values back. */
+    private static void measure(float[] x, MemorySegment q, long at, int r, float[] rowError, float[] rowMax) {
+        double e = 0;
+        double a = 0;
+        for (int b = 0; b < x.length / BLOCK; b++) {
+            long p = at + (long) BLOCK_BYTES * b;
+            float d = Float.float16ToFloat(q.get(ValueLayout.JAVA_SHORT_UNALIGNED, p));
+            for (int j = 0; j < BLOCK; j++) {
+                float v = x[BLOCK * b + j];
+                float back = d * q.get(ValueLayout.JAVA_BYTE, p + 2 + j);
+                e = Math.max(e, Math.abs((double) v - back));
+                a = Math.max(a, Math.abs(v));
+            }
+        }
+        rowError[r] = Math.nextUp((float) e);
+        rowMax[r] = Math.nextUp((float) a);
     }
 
     /** Writes {@code x} as Q8_0 blocks at {@code dst[at..]}. */

@@ -132,9 +132,9 @@ class CliTest {
         assertThat(r.code()).as(r.err()).isZero();
         String[] lines = r.out().strip().split("\n");
         assertThat(lines).hasSize(3);
-        assertThat(lines[0]).startsWith("{\"test\": \"pp4\", \"threads\": 1,").contains("\"parallel\": 1,");
-        assertThat(lines[1]).startsWith("{\"test\": \"tg6\", \"threads\": 1,").contains("\"tok_s_mean\": ").contains("\"parallel\": 1,");
-        assertThat(lines[2]).startsWith("{\"test\": \"tg6\", \"threads\": 1,").contains("\"parallel\": 3,");
+        assertThat(lines[0]).startsWith("{\"test\": \"pp4\", \"threads\": 1,").contains("\"parallel\": 1,").endsWith("\"head\": \"exact\"}");
+        assertThat(lines[1]).startsWith("{\"test\": \"tg6\", \"threads\": 1,").contains("\"tok_s_mean\": ").contains("\"parallel\": 1,").endsWith("\"head\": \"exact\"}");
+        assertThat(lines[2]).startsWith("{\"test\": \"tg6\", \"threads\": 1,").contains("\"parallel\": 3,").endsWith("\"head\": \"exact\"}");
         assertThat(run("bench", "--model", model.toString(), "-n", "6", "--parallel", "0").code()).isEqualTo(2);
         assertThat(run("bench", "--model", model.toString(), "-n", "1", "--parallel", "2").code()).isEqualTo(2);
     }

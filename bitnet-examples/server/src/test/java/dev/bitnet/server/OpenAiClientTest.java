@@ -45,18 +45,6 @@ class OpenAiClientTest {
                 .withModelId("demo"), () -> BitNetModel.load(demo));
         assertThat(server.awaitReady(Duration.ofMinutes(2))).isTrue();
         client = client(server, "unused");
-        warmUp(client);
-    }
-
-    /**
-     * Runs the hot loops until the JIT has compiled them. Until then a seeded generation can differ from the
-     * same one later (the Vector API's lane reductions may add in another order interpreted than compiled),
-     * and the tests compare texts across requests.
-     */
-    static void warmUp(OpenAIClient c) {
-        for (int i = 0; i < 12; i++) {
-            c.chat().completions().create(chat(i, 64).build());
-        }
     }
 
     static OpenAIClient client(BitNetServer s, String key) {

@@ -29,9 +29,10 @@ import java.util.Objects;
  *
  * <p>How it runs: each executor JVM loads the model once, lazily, on the first task that needs it, and
  * shares it between its tasks (memory-mapped, thread-safe); the model is closed when the JVM exits. A
- * task takes its partition's rows in groups of {@link Builder#groupSize(int)} and decodes each group
- * together. The model computes on as many threads as the task has CPUs ({@code spark.task.cpus}) unless
- * {@link Builder#threads(int)} says otherwise.
+ * task runs its partition's rows through a {@link dev.bitnet.BatchScheduler} of its own, which decodes
+ * {@link Builder#groupSize(int)} of them together, advancing all in one forward pass per token (each
+ * weight read once for the group). The model computes on as many threads as the task has CPUs
+ * ({@code spark.task.cpus}) unless {@link Builder#threads(int)} says otherwise.
  *
  * <p>Deterministic: with a seed in the options, each row samples with a seed of its own derived from
  * that seed and the row's id ({@link RowSeeds#seedFor}; the prompt or conversation itself when there is no
@@ -78,7 +79,10 @@ public final class BitNetTransform {
 
     /**
      * A builder for a transform running the model at {@code model}: a GGUF file or Hugging Face checkpoint
-     * directory at a path that every executor can read.
+     * directory at a path that every executor can read, the bare name of a file shipped to the executors
+     * ({@code spark-submit --files /models/ggml-model-i2_s.gguf} and then {@code ggml-model-i2_s.gguf}), or a
+     * Hugging Face Hub reference {@code hf://ORG/REPO[@REVISION][/PATH]}, which each executor downloads into
+     * (or finds in) its own Hub cache, as {@link dev.bitnet.BitNetModel#load(String)} does.
      */
     public static Builder builder(String model) {
         return new Builder(model);
@@ -194,7 +198,10 @@ public final class BitNetTransform {
             return this;
         }
 
-        /** Rows a task decodes together, at least 1; {@link BitNetTransform#DEFAULT_GROUP_SIZE} by default. */
+        /**
+         * Rows a task decodes together (the batch scheduler's sequences), at least 1;
+         * {@link BitNetTransform#DEFAULT_GROUP_SIZE} by default. 1 decodes one row after another.
+         */
         public Builder groupSize(int groupSize) {
             if (groupSize < 1) {
                 throw new IllegalArgumentException("groupSize must be at least 1, got " + groupSize);

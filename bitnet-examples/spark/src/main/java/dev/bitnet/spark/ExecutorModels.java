@@ -2,13 +2,15 @@ package dev.bitnet.spark;
 
 import dev.bitnet.BitNetModel;
 import dev.bitnet.LoadOptions;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.SparkFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -42,20 +44,34 @@ final class ExecutorModels {
 
     private static BitNetModel load(ModelSpec spec) {
         String location = spec.location();
-        if (location.toLowerCase(Locale.ROOT).startsWith(HUB_SCHEME)) {
-            // Loading by Hub id needs BitNetModel.load(String) from bitnet-core's Hub support; until this
-            // module is built against it, an hf:// id is refused by name rather than read as a file path.
-            throw new IllegalArgumentException("model " + location + ": hf:// ids are not supported by this build of "
-                    + "bitnet-spark; pass a path every executor can read (e.g. SparkFiles.get of a file shipped with --files)");
-        }
         LoadOptions.Builder options = LoadOptions.builder().threads(spec.threads());
         if (spec.contextLength() > 0) {
             options.contextLength(spec.contextLength());
         }
-        BitNetModel model = BitNetModel.load(Path.of(location), options.build());
+        // an hf:// reference resolves in this executor's own Hub cache (HF_HOME / HF_HUB_CACHE of its environment)
+        BitNetModel model = isHubReference(location)
+                ? BitNetModel.load(location, options.build())
+                : BitNetModel.load(resolve(location).toString(), options.build());
         LOG.info("executor model {} loaded in {} ms ({} thread(s), kernel {})", location,
                 Math.round(model.loadMillis()), model.threads(), model.kernelName());
         return model;
+    }
+
+    static boolean isHubReference(String location) {
+        return location.regionMatches(true, 0, HUB_SCHEME, 0, HUB_SCHEME.length());
+    }
+
+    /**
+     * The file of {@code location}: the path itself when it exists, else, for a relative name, the copy
+     * Spark fetched to this JVM ({@code spark-submit --files model.gguf} or {@code SparkContext.addFile}).
+     */
+    static Path resolve(String location) {
+        Path path = Path.of(location);
+        if (Files.exists(path) || path.isAbsolute() || SparkEnv.get() == null) {
+            return path;
+        }
+        Path shipped = Path.of(SparkFiles.get(location));
+        return Files.exists(shipped) ? shipped : path;
     }
 
     private static synchronized void installHook() {

@@ -8,8 +8,9 @@ import java.util.Objects;
  * Which model an executor loads and how: what the driver ships to the executors instead of weights, and
  * the key of {@link ExecutorModels}.
  *
- * @param location      a file or checkpoint directory every executor can read (a shared file system, or
- *                      {@code SparkFiles.get(name)} of a file added with {@code --files})
+ * @param location      a file or checkpoint directory every executor can read at this path (a shared file
+ *                      system), the name of a file shipped to every executor with {@code spark-submit --files},
+ *                      or an {@code hf://} Hub reference
  * @param threads       compute threads of the model; 0 means the task's CPUs ({@code spark.task.cpus})
  * @param contextLength the sessions' context length; 0 means the model's own
  */

@@ -9,15 +9,14 @@ import org.apache.spark.util.TaskCompletionListener;
 
 import java.io.Serial;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The executor side of {@link BitNetTransform}: takes the rows of a partition in groups of
- * {@code groupSize}, decodes each group together, and yields every input row with the generated columns
- * appended, in input order. Lazy: a partition is never held in memory beyond one group.
+ * The executor side of {@link BitNetTransform}: submits the rows of a partition to a {@link RowDecoder}
+ * that decodes {@code groupSize} of them together, and yields every input row with the generated columns
+ * appended, in input order. Lazy: a partition is never held in memory beyond the rows in flight.
  */
 final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
     @Serial
@@ -44,30 +43,47 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
         TaskContext task = TaskContext.get();
         int taskCpus = task == null ? 1 : task.cpus();
         BitNetModel loaded = ExecutorModels.get(model.withThreadsIfUnset(taskCpus));
-        GroupDecoder decoder = new SequentialDecoder(loaded);
+        RowDecoder decoder = new SchedulerDecoder(loaded, groupSize, window());
         if (task != null) {
+            // also when the task fails or is killed half-way through its partition
             task.addTaskCompletionListener((TaskCompletionListener) t -> decoder.close());
         }
-        return new Groups(rows, decoder);
+        return new Window(rows, decoder);
     }
 
-    /** Pulls the next group when the last one's rows are all handed out. */
-    private final class Groups implements Iterator<Row> {
-        private final Iterator<Row> input;
-        private final GroupDecoder decoder;
-        private final ArrayDeque<Row> ready = new ArrayDeque<>();
+    /**
+     * Rows a task keeps in flight: twice the group, so that a row finishing before the oldest one (which
+     * must be handed out first) leaves its slot to a waiting row instead of empty.
+     */
+    private int window() {
+        return 2 * groupSize;
+    }
 
-        Groups(Iterator<Row> input, GroupDecoder decoder) {
+    /**
+     * Hands out the rows in input order while keeping up to {@link #window()} of them submitted ahead, so
+     * the decoder has a group to decode together; as the oldest row is handed out, the next is submitted.
+     */
+    private final class Window implements Iterator<Row> {
+        private final Iterator<Row> input;
+        private final RowDecoder decoder;
+        private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+
+        Window(Iterator<Row> input, RowDecoder decoder) {
             this.input = input;
             this.decoder = decoder;
         }
 
         @Override
         public boolean hasNext() {
-            if (ready.isEmpty() && input.hasNext()) {
-                fill();
+            while (pending.size() < window() && input.hasNext()) {
+                Row row = input.next();
+                pending.add(new Pending(row, decoder.submit(layout.request(row, settings))));
             }
-            return !ready.isEmpty();
+            if (pending.isEmpty()) {
+                decoder.close();
+                return false;
+            }
+            return true;
         }
 
         @Override
@@ -75,25 +91,12 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return ready.poll();
+            Pending p = pending.poll();
+            return append(p.row(), p.outcome().join());
         }
+    }
 
-        private void fill() {
-            List<Row> group = new ArrayList<>(groupSize);
-            List<RowRequest> requests = new ArrayList<>(groupSize);
-            while (group.size() < groupSize && input.hasNext()) {
-                Row row = input.next();
-                group.add(row);
-                requests.add(layout.request(row, settings));
-            }
-            List<RowOutcome> outcomes = decoder.decode(requests);
-            for (int i = 0; i < group.size(); i++) {
-                ready.add(append(group.get(i), outcomes.get(i)));
-            }
-            if (!input.hasNext()) {
-                decoder.close();
-            }
-        }
+    private record Pending(Row row, CompletableFuture<RowOutcome> outcome) {
     }
 
     private static Row append(Row row, RowOutcome outcome) {

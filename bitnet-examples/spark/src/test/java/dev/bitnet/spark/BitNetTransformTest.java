@@ -110,8 +110,10 @@ class BitNetTransformTest {
     void outputDoesNotDependOnPartitioningOrGroupSize() {
         List<String> one = texts(transform().groupSize(8).build().transform(prompts(1)));
         List<String> four = texts(transform().groupSize(3).build().transform(prompts(4)));
+        List<String> oneByOne = texts(transform().groupSize(1).build().transform(prompts(2)));
 
         assertThat(four).isEqualTo(one);
+        assertThat(oneByOne).isEqualTo(one);
     }
 
     private static List<String> texts(Dataset<Row> out) {
