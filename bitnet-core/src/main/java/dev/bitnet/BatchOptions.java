@@ -3,27 +3,29 @@ package dev.bitnet;
 /**
  * Options of a {@link BatchScheduler}.
  *
- * @param maxSequences sequences decoded together (slots); at least 1. Default 8.
+ * @param maxSequences sequences decoded together (slots); 1 to {@value #MAX_SEQUENCES}. Default 8.
  * @param maxQueued    requests that may wait for a free slot beyond those; at least 0. Default 64.
  * @param prefillChunk prompt tokens evaluated per step, together with the decode rows of the running
  *                     sequences, so a long prompt is prefilled over several steps and never stalls
- *                     them; at least 1. Default 64. The budget of a step goes to the sequences still
+ *                     them; 1 to {@value #MAX_PREFILL_CHUNK}. Default 64. The budget of a step goes to the sequences still
  *                     prefilling, oldest first.
  */
 public record BatchOptions(int maxSequences, int maxQueued, int prefillChunk) {
-    /** Largest accepted {@code maxSequences} and {@code prefillChunk}: a step's rows are held in one workspace. */
-    public static final int MAX_ROWS = 4096;
+    /** Largest accepted {@code maxSequences}: each slot holds a vocabulary of logits and a KV cache. */
+    public static final int MAX_SEQUENCES = 256;
+    /** Largest accepted {@code prefillChunk}: a step's rows are held in one workspace. */
+    public static final int MAX_PREFILL_CHUNK = 4096;
 
     /** @throws IllegalArgumentException naming the field that is out of range */
     public BatchOptions {
-        if (maxSequences < 1 || maxSequences > MAX_ROWS) {
-            throw new IllegalArgumentException("maxSequences must be in [1, " + MAX_ROWS + "], got " + maxSequences);
+        if (maxSequences < 1 || maxSequences > MAX_SEQUENCES) {
+            throw new IllegalArgumentException("maxSequences must be in [1, " + MAX_SEQUENCES + "], got " + maxSequences);
         }
         if (maxQueued < 0) {
             throw new IllegalArgumentException("maxQueued must be at least 0, got " + maxQueued);
         }
-        if (prefillChunk < 1 || prefillChunk > MAX_ROWS) {
-            throw new IllegalArgumentException("prefillChunk must be in [1, " + MAX_ROWS + "], got " + prefillChunk);
+        if (prefillChunk < 1 || prefillChunk > MAX_PREFILL_CHUNK) {
+            throw new IllegalArgumentException("prefillChunk must be in [1, " + MAX_PREFILL_CHUNK + "], got " + prefillChunk);
         }
     }
 

@@ -379,6 +379,7 @@ class BatchSchedulerTest {
         assertThatThrownBy(() -> new BatchOptions(0, 1, 1)).hasMessageContaining("maxSequences");
         assertThatThrownBy(() -> new BatchOptions(1, -1, 1)).hasMessageContaining("maxQueued");
         assertThatThrownBy(() -> new BatchOptions(1, 1, 0)).hasMessageContaining("prefillChunk");
+        assertThatThrownBy(() -> new BatchOptions(257, 1, 1)).hasMessageContaining("maxSequences must be in [1, 256]");
         assertThat(BatchOptions.defaults()).isEqualTo(new BatchOptions(8, 64, 64));
     }
 
