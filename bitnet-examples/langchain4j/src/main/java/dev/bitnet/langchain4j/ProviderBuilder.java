@@ -20,7 +20,8 @@ import java.util.Objects;
  */
 abstract sealed class ProviderBuilder<B extends ProviderBuilder<B>>
         permits BitNetChatModel.Builder, BitNetStreamingChatModel.Builder {
-    private Path modelPath;
+    /** A file path or an {@code hf://} reference, as {@link BitNetModel#load(String, LoadOptions)} takes. */
+    private String modelSource;
     private LoadOptions loadOptions = LoadOptions.defaults();
     private BitNetModel model;
     private ChatRequestParameters defaultRequestParameters;
@@ -35,9 +36,18 @@ abstract sealed class ProviderBuilder<B extends ProviderBuilder<B>>
         return (B) this;
     }
 
-    /** Loads the model from this file (GGUF or Hugging Face checkpoint); the provider owns it and closes it. */
+    /** Loads the model from this file (GGUF or Hugging Face checkpoint); the provider owns and closes it. */
     public B modelPath(Path modelPath) {
-        this.modelPath = Objects.requireNonNull(modelPath, "modelPath");
+        this.modelSource = Objects.requireNonNull(modelPath, "modelPath").toString();
+        return self();
+    }
+
+    /**
+     * Loads the model from a path or a Hugging Face reference ({@code hf://ORG/REPO[@REV][/PATH]}, fetched into the
+     * shared Hugging Face cache; see {@link BitNetModel#load(String, LoadOptions)}); the provider owns and closes it.
+     */
+    public B modelReference(String reference) {
+        this.modelSource = Objects.requireNonNull(reference, "reference");
         return self();
     }
 
@@ -116,17 +126,17 @@ abstract sealed class ProviderBuilder<B extends ProviderBuilder<B>>
 
     /** Loads (or takes) the model and checks the defaults; a model loaded here is closed again if they are bad. */
     ChatEngine engine() {
-        if ((model == null) == (modelPath == null)) {
+        if ((model == null) == (modelSource == null)) {
             throw new IllegalStateException(model == null
-                    ? "set either modelPath(...) or model(...)"
-                    : "set modelPath(...) or model(...), not both");
+                    ? "set either modelPath(...), modelReference(...) or model(...)"
+                    : "set modelPath(...)/modelReference(...) or model(...), not both");
         }
         BitNetChatRequestParameters defaults = BitNetChatRequestParameters.builder()
                 .overrideWith(defaultRequestParameters == null ? BitNetChatRequestParameters.EMPTY : defaultRequestParameters)
                 .overrideWith(explicit.build())
                 .build();
         boolean owned = model == null;
-        BitNetModel m = owned ? BitNetModel.load(modelPath, loadOptions) : model;
+        BitNetModel m = owned ? BitNetModel.load(modelSource, loadOptions) : model;
         try {
             return new ChatEngine(m, owned, defaults, new ArrayList<>(listeners));
         } catch (RuntimeException | Error e) {

@@ -29,6 +29,18 @@ class BuilderTest {
     }
 
     @Test
+    void aModelReferenceTakesAPathOrAnHfReference() {
+        BitNetChatModel chat = BitNetChatModel.builder().modelReference(TestModels.demoPath().toString()).maxTokens(2).build();
+        assertThat(chat.chat(UserMessage.from("Hi")).tokenUsage().outputTokenCount()).isBetween(1, 2);
+        chat.close();
+        // a malformed hf:// reference is refused before anything is fetched
+        assertThatThrownBy(() -> BitNetChatModel.builder().modelReference("hf://only-an-org").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hf://only-an-org");
+        assertThatThrownBy(() -> BitNetChatModel.builder().modelReference("x").model(TestModels.demo()).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not both");
+    }
+
+    @Test
     void aSharedModelStaysOpen() {
         BitNetModel shared = TestModels.demo();
         BitNetStreamingChatModel streaming = BitNetStreamingChatModel.builder().model(shared).build();

@@ -169,7 +169,8 @@ public final class BitNetChatModel implements ChatModel, AutoCloseable {
 
     /** Builder of {@link BitNetChatModel}. */
     public static final class Builder {
-        private Path modelPath;
+        /** A file path or an {@code hf://} reference, as {@link BitNetModel#load(String, LoadOptions)} takes. */
+    private String modelSource;
         private LoadOptions loadOptions = LoadOptions.defaults();
         private BitNetModel model;
         private BitNetChatOptions options = BitNetChatOptions.builder().build();
@@ -177,9 +178,18 @@ public final class BitNetChatModel implements ChatModel, AutoCloseable {
         private Builder() {
         }
 
-        /** Loads the model from this file (GGUF or Hugging Face checkpoint); the ChatModel owns and closes it. */
+        /** Loads the model from this file (GGUF or Hugging Face checkpoint); the provider owns and closes it. */
         public Builder modelPath(Path modelPath) {
-            this.modelPath = Objects.requireNonNull(modelPath, "modelPath");
+            this.modelSource = Objects.requireNonNull(modelPath, "modelPath").toString();
+            return this;
+        }
+
+        /**
+         * Loads the model from a path or a Hugging Face reference ({@code hf://ORG/REPO[@REV][/PATH]}, fetched into the
+         * shared Hugging Face cache; see {@link BitNetModel#load(String, LoadOptions)}); the provider owns and closes it.
+         */
+        public Builder modelReference(String reference) {
+            this.modelSource = Objects.requireNonNull(reference, "reference");
             return this;
         }
 
@@ -206,13 +216,13 @@ public final class BitNetChatModel implements ChatModel, AutoCloseable {
          * again if they are bad.
          */
         public BitNetChatModel build() {
-            if ((model == null) == (modelPath == null)) {
+            if ((model == null) == (modelSource == null)) {
                 throw new IllegalStateException(model == null
-                        ? "set either modelPath(...) or model(...)"
-                        : "set modelPath(...) or model(...), not both");
+                        ? "set either modelPath(...), modelReference(...) or model(...)"
+                        : "set modelPath(...)/modelReference(...) or model(...), not both");
             }
             boolean owned = model == null;
-            BitNetModel m = owned ? BitNetModel.load(modelPath, loadOptions) : model;
+            BitNetModel m = owned ? BitNetModel.load(modelSource, loadOptions) : model;
             try {
                 return new BitNetChatModel(m, owned, options);
             } catch (RuntimeException | Error e) {

@@ -31,9 +31,9 @@ public class BitNetChatAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(org.springframework.ai.chat.model.ChatModel.class)
     public BitNetChatModel bitNetChatModel(BitNetChatProperties properties) {
-        if (properties.getModelPath() == null) {
+        if (properties.getModelPath() == null || properties.getModelPath().isBlank()) {
             throw new IllegalStateException(BitNetChatProperties.PREFIX + ".model-path is not set: name a GGUF file "
-                    + "or a Hugging Face checkpoint directory (" + SpringAIModelProperties.CHAT_MODEL + "=" + PROVIDER + ")");
+                    + "or a Hugging Face checkpoint directory or an hf:// reference (" + SpringAIModelProperties.CHAT_MODEL + "=" + PROVIDER + ")");
         }
         LoadOptions.Builder load = LoadOptions.builder();
         if (properties.getThreads() != null) {
@@ -43,7 +43,7 @@ public class BitNetChatAutoConfiguration {
             load.contextLength(properties.getContextLength());
         }
         return BitNetChatModel.builder()
-                .modelPath(properties.getModelPath())
+                .modelReference(properties.getModelPath())
                 .loadOptions(load.build())
                 .options(properties.toChatOptions())
                 .build();

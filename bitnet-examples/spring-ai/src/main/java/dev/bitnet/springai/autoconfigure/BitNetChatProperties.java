@@ -4,7 +4,6 @@ import dev.bitnet.springai.BitNetChatOptions;
 import dev.bitnet.structured.ResponseFormat;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +27,8 @@ public class BitNetChatProperties {
     /** The prefix of these properties. */
     public static final String PREFIX = "spring.ai.bitnet.chat";
 
-    /** The model: a GGUF file or a Hugging Face checkpoint directory. Required. */
-    private Path modelPath;
+    /** The model: a GGUF file, a Hugging Face checkpoint directory, or an {@code hf://ORG/REPO[@REV][/PATH]} reference. Required. */
+    private String modelPath;
     /** Compute threads; the machine's physical cores when unset. */
     private Integer threads;
     /** Context length of each call's session; the model's own when unset. */
@@ -37,11 +36,11 @@ public class BitNetChatProperties {
     /** The default options of every call; a prompt's options override them field by field. */
     private final Options options = new Options();
 
-    public Path getModelPath() {
+    public String getModelPath() {
         return modelPath;
     }
 
-    public void setModelPath(Path modelPath) {
+    public void setModelPath(String modelPath) {
         this.modelPath = modelPath;
     }
 
