@@ -48,4 +48,10 @@ class FuzzCorpusTest {
         return files(TokenizerJsonFuzzTest.TARGET).stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(),
                 () -> TokenizerJsonFuzzTest.run(Files.readAllBytes(p), p.getFileName().toString())));
     }
+
+    @TestFactory
+    Stream<DynamicTest> jsonSchema() throws Exception {
+        return files(JsonSchemaFuzzTest.TARGET).stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(),
+                () -> JsonSchemaFuzzTest.run(Files.readString(p))));
+    }
 }

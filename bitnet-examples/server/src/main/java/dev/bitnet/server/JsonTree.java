@@ -104,12 +104,22 @@ final class JsonTree {
             case VALUE_STRING -> p.getText();
             case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
                     ? (Object) p.getBigIntegerValue() : (Object) p.getLongValue();
-            case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
+            case VALUE_NUMBER_FLOAT -> decimal(p);
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
             case VALUE_NULL -> NULL;
             default -> throw ApiException.invalid(null, "malformed JSON: unexpected " + token + " at " + location(p));
         };
+    }
+
+    /** A fractional number; one whose exponent does not fit a BigDecimal (1e99999999999) is malformed JSON. */
+    private static Object decimal(JsonParser p) throws IOException {
+        try {
+            return p.getDecimalValue();
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid(null, "malformed JSON: the number " + p.getText() + " is out of range at "
+                    + location(p));
+        }
     }
 
     /** The JSON type name of a parsed value, for error messages. */

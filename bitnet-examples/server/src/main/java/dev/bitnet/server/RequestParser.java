@@ -63,8 +63,8 @@ public final class RequestParser {
             throw ApiException.unsupported("top_logprobs", "top_logprobs are not supported by this server");
         }
         if (present(root.get("audio")) || isNonTextModalities(root.get("modalities"))) {
-            throw ApiException.unsupported(present(root.get("audio")) ? "audio" : "modalities",
-                    "output other than text is not supported by this server");
+            String field = present(root.get("audio")) ? "audio" : "modalities";
+            throw ApiException.unsupported(field, field + ": output other than text is not supported by this server");
         }
         List<ChatMessage> messages = messages(root.get("messages"));
         Options o = options(root);
@@ -260,12 +260,13 @@ public final class RequestParser {
                 case "user" -> ChatMessage.Role.USER;
                 case "assistant" -> ChatMessage.Role.ASSISTANT;
                 case "tool", "function" -> throw ApiException.unsupported(where + ".role",
-                        "messages with role '" + r + "' (function calling) are not supported by this server");
+                        where + ".role: messages with role '" + r + "' (function calling) are not supported by this server");
                 default -> throw ApiException.invalid(where + ".role", where + ".role must be one of system, "
                         + "developer, user, assistant; got '" + r + "'");
             };
             if (present(m.get("tool_calls")) && !(m.get("tool_calls") instanceof List<?> l && l.isEmpty())) {
-                throw ApiException.unsupported(where + ".tool_calls", "tool calls are not supported by this server");
+                throw ApiException.unsupported(where + ".tool_calls", where + ".tool_calls: tool calls are not supported "
+                        + "by this server");
             }
             out.add(new ChatMessage(mapped, content(where + ".content", m.get("content"))));
         }
@@ -291,7 +292,7 @@ public final class RequestParser {
             }
             Object type = p.get("type");
             if (!"text".equals(type)) {
-                throw ApiException.unsupported(part + ".type", "content parts of type " + type
+                throw ApiException.unsupported(part + ".type", part + ": content parts of type " + type
                         + " are not supported by this server; only text");
             }
             if (!(p.get("text") instanceof String t)) {
@@ -373,6 +374,16 @@ public final class RequestParser {
             }
             if (s.isEmpty()) {
                 throw ApiException.invalid("stop", "stop strings must not be empty");
+            }
+            // JSON may escape a lone surrogate (\\ud800); the library refuses such a stop string, so answer 400 here
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                boolean paired = Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(++i))
+                        : !Character.isLowSurrogate(c);
+                if (!paired) {
+                    throw ApiException.invalid("stop", "stop string " + out.size() + " has an unpaired surrogate (\\u"
+                            + Integer.toHexString(c) + "); stop strings must be well-formed Unicode");
+                }
             }
             out.add(s);
         }

@@ -260,4 +260,37 @@ class RequestParserTest {
                 "{\"error\":{\"message\":\"n other than 1 is not supported\",\"type\":\"invalid_request_error\","
                         + "\"param\":\"n\",\"code\":\"unsupported_parameter\"}}");
     }
+
+    /** Found by RequestParserFuzzTest: these refusals named their field only in param, not in the message. */
+    @Test
+    void unsupportedContentAndOutputNameTheFieldInTheMessage() {
+        assertThatThrownBy(() -> parser.parseChat(("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\"}]}]}")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.param()).isEqualTo("messages[0].content[0].type");
+                    assertThat(e.getMessage()).startsWith("messages[0].content[0]: ").contains("image_url");
+                });
+        assertThatThrownBy(() -> parser.parseChat(("{\"messages\":[{\"role\":\"assistant\",\"content\":\"x\",\"tool_calls\":[{}]}]}")
+                .getBytes(StandardCharsets.UTF_8))).hasMessageStartingWith("messages[0].tool_calls: ");
+        assertThatThrownBy(() -> parser.parseChat(("{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}")
+                .getBytes(StandardCharsets.UTF_8))).hasMessageStartingWith("messages[0].role: ");
+        assertThatThrownBy(() -> chat("\"audio\":{}")).hasMessageStartingWith("audio: ");
+        assertThatThrownBy(() -> chat("\"modalities\":[\"audio\"]")).hasMessageStartingWith("modalities: ");
+    }
+
+    /** Found by RequestParserFuzzTest: an exponent beyond BigDecimal's range threw NumberFormatException (a 500). */
+    @Test
+    void aNumberWithAnExponentBeyondRangeIsMalformedJson() {
+        assertThatThrownBy(() -> chat("\"temperature\":922337201e99936854775808")).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.getMessage()).startsWith("malformed JSON: the number 922337201e99936854775808 is out of range");
+        });
+    }
+
+    /** Found by RequestParserFuzzTest: the library's IllegalArgumentException for this escaped past the parser (a 500). */
+    @Test
+    void aStopStringWithALoneSurrogateIs400() {
+        refused(() -> chat("\"stop\":[\"a\",\"x\\ud800\"]"), 400, "stop");
+        refused(() -> chat("\"stop\":\"\\udc00y\""), 400, "stop");
+        assertThat(chat("\"stop\":\"\\ud83d\\ude00\"").options().stopStrings()).containsExactly("\ud83d\ude00");
+    }
 }
