@@ -1,6 +1,7 @@
 package dev.bitnet.spark;
 
 import dev.bitnet.GenerationOptions;
+import dev.bitnet.structured.ResponseFormat;
 import org.jetbrains.annotations.Nullable;
 
 import java.io.Serial;
@@ -35,6 +36,9 @@ final class GenerationSettings implements Serializable {
     private final int penaltyWindow;
     private final LinkedHashMap<Integer, Float> logitBias;
     private final @Nullable Long seed;
+    /** The response format as its kind and schema text: the compiled grammar is rebuilt on the executor. */
+    private final ResponseFormat.Kind format;
+    private final @Nullable String schema;
 
     private GenerationSettings(GenerationOptions o) {
         maxTokens = o.maxTokens();
@@ -50,6 +54,8 @@ final class GenerationSettings implements Serializable {
         penaltyWindow = o.penaltyWindow();
         logitBias = new LinkedHashMap<>(o.logitBias());
         seed = o.seed().isPresent() ? o.seed().getAsLong() : null;
+        format = o.responseFormat().kind();
+        schema = o.responseFormat().schema().orElse(null);
     }
 
     /** Copies {@code options}. */
@@ -76,7 +82,8 @@ final class GenerationSettings implements Serializable {
                 .frequencyPenalty(frequencyPenalty)
                 .presencePenalty(presencePenalty)
                 .penaltyWindow(penaltyWindow)
-                .logitBias(Map.copyOf(logitBias));
+                .logitBias(Map.copyOf(logitBias))
+                .responseFormat(responseFormat());
         if (rowSeed.isPresent()) {
             b.seed(rowSeed.getAsLong());
         }
@@ -86,6 +93,15 @@ final class GenerationSettings implements Serializable {
     /** The options as given, base seed included. */
     GenerationOptions toOptions() {
         return toOptions(seed());
+    }
+
+    private ResponseFormat responseFormat() {
+        return switch (format) {
+            case TEXT -> ResponseFormat.text();
+            case JSON_VALUE -> ResponseFormat.jsonValue();
+            case JSON_OBJECT -> ResponseFormat.jsonObject();
+            case JSON_SCHEMA -> ResponseFormat.jsonSchema(Objects.requireNonNull(schema, "schema"));
+        };
     }
 
     List<String> stopStrings() {
