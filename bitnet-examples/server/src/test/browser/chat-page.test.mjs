@@ -68,7 +68,9 @@ async function waitFor(check, what, timeoutMs = 20000) {
 let server, keyed, browser;
 
 before(async () => {
-  [server, keyed] = await Promise.all([startServer(), startServer(["--api-key", "right-key"])]);
+  // a context far beyond the demo model's 256 trained positions, so that the Stop test's answer (end-of-text
+  // tokens banned) keeps streaming for many seconds even on a fast machine
+  [server, keyed] = await Promise.all([startServer(["--ctx", "65536"]), startServer(["--api-key", "right-key"])]);
   browser = await chromium.launch({
     executablePath,
     headless: true,
@@ -98,10 +100,31 @@ async function setSetting(page, id, value) {
   await page.click("#close-settings");
 }
 
+/**
+ * Makes the page's chat requests go out with the end-of-text tokens banned (logit_bias -100, as OpenAI defines it).
+ * The demo model writes a few hundred tokens about a millisecond apart and then ends its answer, so on
+ * a fast machine an answer could be over before a test sees it stream or clicks Stop; with the ban (and the
+ * server's context far beyond the model's 256 trained positions) it streams for as long as max_tokens says.
+ */
+async function banEndOfText(page) {
+  const response = await fetch(server.url + "/tokenize", {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ content: "<|eot_id|><|end_of_text|>", parse_special: true }),
+  });
+  const endTokens = (await response.json()).tokens;
+  assert.equal(endTokens.length, 2, "the demo model has both end-of-text tokens: " + endTokens);
+  await page.route("**/v1/chat/completions", async (route) => {
+    const body = JSON.parse(route.request().postData());
+    body.logit_bias = Object.fromEntries(endTokens.map((id) => [String(id), -100]));
+    await route.continue({ postData: JSON.stringify(body) });
+  });
+}
+
 test("shows the model, streams an answer as it grows, then its stats", async () => {
   const { page, context, errors } = await openPage(server.url);
   await waitFor(async () => (await page.textContent("#model")).includes("demo"), "the model name");
-  await setSetting(page, "max_tokens", 200);
+  await banEndOfText(page);
+  await setSetting(page, "max_tokens", 1500);
   await setSetting(page, "seed", 7);
   await page.fill("#input", "The old man said");
   await page.click("#send");
@@ -114,7 +137,7 @@ test("shows the model, streams an answer as it grows, then its stats", async () 
   }, "the answer to finish", 60000);
   assert.ok([...lengths].filter((n) => n > 0).length >= 2, "saw the text grow: " + [...lengths]);
   const stats = await answer.locator(".stats").textContent();
-  assert.match(stats, /\d+ tokens · [\d.]+ tok\/s · [\d.]+ s · finish: (length|stop)/);
+  assert.match(stats, /\d+ tokens · [\d.]+ tok\/s · [\d.]+ s · finish: length/);
   assert.equal(await page.locator(".message.user").last().textContent(), "The old man said");
   if (screenshot) await page.screenshot({ path: screenshot });
   assert.deepEqual(errors, []);
@@ -123,12 +146,14 @@ test("shows the model, streams an answer as it grows, then its stats", async () 
 
 test("Stop cancels the request and the generation ends on the server", async () => {
   const { page, context } = await openPage(server.url);
+  await banEndOfText(page);
   await setSetting(page, "max_tokens", 100000);
   await page.fill("#input", "Once upon a time");
   await page.click("#send");
   const answer = page.locator(".message.assistant").last();
   await waitFor(async () => (await answer.locator(".content").textContent()).length > 20, "streamed text");
   assert.equal(await metric(server.url, /active/), 1, "one stream active on the server while it streams");
+  assert.equal(await page.isEnabled("#stop"), true, "Stop is enabled while the answer streams");
   await page.click("#stop");
   await waitFor(async () => (await answer.getAttribute("data-finish")) === "stopped", "the page to show the stop");
   await waitFor(async () => (await metric(server.url, /active/)) === 0, "the server to end the generation", 10000);
