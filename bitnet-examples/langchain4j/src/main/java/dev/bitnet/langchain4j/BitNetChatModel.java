@@ -16,8 +16,9 @@ import java.util.Set;
  * honoured: LangChain4j's common ones and, through {@link BitNetChatRequestParameters}, seed, min-p,
  * repetition penalty and logit bias. Each call runs in a fresh session, so calls are independent and may run
  * concurrently from many threads. A JSON response format (with or without a schema) constrains generation to
- * valid JSON, so {@code AiServices} returning records works. Tools and non-text content are refused with
- * {@link dev.langchain4j.exception.UnsupportedFeatureException}.
+ * valid JSON, so {@code AiServices} returning records works. Tools work when the provider is built with
+ * {@link Builder#toolCalling toolCalling(true)} (replies constrained to a JSON tool call); otherwise they
+ * are refused, as is non-text content, with {@link dev.langchain4j.exception.UnsupportedFeatureException}.
  *
  * <pre>{@code
  * try (BitNetChatModel model = BitNetChatModel.builder()
@@ -46,7 +47,8 @@ public final class BitNetChatModel implements ChatModel, AutoCloseable {
     /**
      * Generates the reply on the calling thread.
      *
-     * @throws dev.langchain4j.exception.UnsupportedFeatureException for tools, unenforceable JSON schemas,
+     * @throws dev.langchain4j.exception.UnsupportedFeatureException for tools (unless tool calling is on), unenforceable
+     *                                                               JSON schemas,
      *                                                               non-text content or another model's name
      * @throws IllegalArgumentException                              for a parameter out of range
      */

@@ -50,7 +50,8 @@ public final class BitNetStreamingChatModel implements StreamingChatModel, AutoC
     /**
      * Checks the request, then streams the reply to {@code handler} from the executor.
      *
-     * @throws dev.langchain4j.exception.UnsupportedFeatureException for tools, unenforceable JSON schemas,
+     * @throws dev.langchain4j.exception.UnsupportedFeatureException for tools (unless tool calling is on), unenforceable
+     *                                                               JSON schemas,
      *                                                               non-text content or another model's name
      * @throws IllegalArgumentException                              for a parameter out of range
      */

@@ -13,6 +13,8 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.ChatResponseMetadata;
 import dev.langchain4j.model.output.TokenUsage;
 
+import org.jetbrains.annotations.Nullable;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -28,13 +30,16 @@ final class ChatEngine implements AutoCloseable {
     private final String modelName;
     private final ChatRequestParameters defaults;
     private final List<ChatModelListener> listeners;
+    private final boolean toolCalling;
 
-    ChatEngine(BitNetModel model, boolean owned, ChatRequestParameters defaults, List<ChatModelListener> listeners) {
+    ChatEngine(BitNetModel model, boolean owned, ChatRequestParameters defaults, List<ChatModelListener> listeners,
+               boolean toolCalling) {
         this.model = model;
         this.owned = owned;
         this.modelName = nameOf(model);
+        this.toolCalling = toolCalling;
         // checks the defaults now, so that a bad builder fails at build() and not at the first request
-        RequestMapping.options(defaults, modelName);
+        RequestMapping.options(defaults, modelName, RequestMapping.tools(defaults, toolCalling));
         this.defaults = defaults;
         this.listeners = List.copyOf(listeners);
     }
@@ -61,16 +66,22 @@ final class ChatEngine implements AutoCloseable {
         return listeners;
     }
 
+    /** Whether requests may carry tools ({@link ProviderBuilder#toolCalling}). */
+    boolean toolCalling() {
+        return toolCalling;
+    }
+
     /** A request checked and mapped; nothing has run yet. */
     Prepared prepare(ChatRequest request) {
-        GenerationOptions options = RequestMapping.options(request.parameters(), modelName);
-        List<ChatMessage> messages = RequestMapping.messages(request.messages());
-        return new Prepared(messages, options);
+        ToolCallFormat tools = RequestMapping.tools(request.parameters(), toolCalling);
+        GenerationOptions options = RequestMapping.options(request.parameters(), modelName, tools);
+        List<ChatMessage> messages = RequestMapping.messages(request.messages(), toolCalling, tools);
+        return new Prepared(messages, options, tools);
     }
 
     /** Generates the reply on the calling thread. */
     ChatResponse chat(Prepared p) {
-        return response(model.chat(p.messages(), p.options()));
+        return response(model.chat(p.messages(), p.options()), p);
     }
 
     /**
@@ -81,15 +92,23 @@ final class ChatEngine implements AutoCloseable {
         return model.stream(model.encodeChat(p.messages()), model.chatOptions(p.options()));
     }
 
-    ChatResponse response(Generation g) {
+    /**
+     * The response for a finished generation: its text, or for a request with tools, the tool call or answer the
+     * constrained reply holds (finish reason {@code TOOL_EXECUTION} for a call).
+     */
+    ChatResponse response(Generation g, Prepared p) {
+        AiMessage message = p.tools() == null ? AiMessage.from(g.text()) : ToolCallFormat.parse(g.text());
+        dev.langchain4j.model.output.FinishReason finish = message.hasToolExecutionRequests()
+                ? dev.langchain4j.model.output.FinishReason.TOOL_EXECUTION
+                : RequestMapping.finishReason(g.finishReason());
         return ChatResponse.builder()
-                .aiMessage(AiMessage.from(g.text()))
+                .aiMessage(message)
                 .metadata(ChatResponseMetadata.builder()
                         .id("bitnet-" + UUID.randomUUID())
                         .modelName(modelName)
                         .tokenUsage(new TokenUsage(g.usage().promptTokens(), g.usage().generatedTokens(),
                                 g.usage().totalTokens()))
-                        .finishReason(RequestMapping.finishReason(g.finishReason()))
+                        .finishReason(finish)
                         .build())
                 .build();
     }
@@ -102,7 +121,7 @@ final class ChatEngine implements AutoCloseable {
         }
     }
 
-    /** A mapped request. */
-    record Prepared(List<ChatMessage> messages, GenerationOptions options) {
+    /** A mapped request; {@code tools} is set when the reply is a tool call or an answer. */
+    record Prepared(List<ChatMessage> messages, GenerationOptions options, @Nullable ToolCallFormat tools) {
     }
 }

@@ -27,6 +27,7 @@ abstract sealed class ProviderBuilder<B extends ProviderBuilder<B>>
     private ChatRequestParameters defaultRequestParameters;
     private final BitNetChatRequestParameters.Builder explicit = BitNetChatRequestParameters.builder();
     private List<ChatModelListener> listeners = List.of();
+    private boolean toolCalling;
 
     ProviderBuilder() {
     }
@@ -124,6 +125,22 @@ abstract sealed class ProviderBuilder<B extends ProviderBuilder<B>>
         return listeners(Arrays.asList(listeners));
     }
 
+    /**
+     * Tool calling (off by default). BitNet models have no native tool-call format, so with this on, a request
+     * with tools ({@code ToolChoice.AUTO} or {@code REQUIRED}) gets a system-prompt section listing them and its
+     * reply is constrained to one JSON object: {@code {"tool": NAME, "arguments": {...}}}, with the name one of
+     * the tools and the arguments valid against that tool's parameter schema, or (under {@code AUTO})
+     * {@code {"answer": TEXT}}. The response then carries a {@code ToolExecutionRequest} (finish reason
+     * {@code TOOL_EXECUTION}) or the answer's text; earlier calls and tool results in the conversation are
+     * written back in that format. The format is always valid; whether the model picks the right tool and
+     * sensible arguments depends on the model. Off, tools and tool messages are refused with
+     * {@link dev.langchain4j.exception.UnsupportedFeatureException}.
+     */
+    public B toolCalling(boolean toolCalling) {
+        this.toolCalling = toolCalling;
+        return self();
+    }
+
     /** Loads (or takes) the model and checks the defaults; a model loaded here is closed again if they are bad. */
     ChatEngine engine() {
         if ((model == null) == (modelSource == null)) {
@@ -138,7 +155,7 @@ abstract sealed class ProviderBuilder<B extends ProviderBuilder<B>>
         boolean owned = model == null;
         BitNetModel m = owned ? BitNetModel.load(modelSource, loadOptions) : model;
         try {
-            return new ChatEngine(m, owned, defaults, new ArrayList<>(listeners));
+            return new ChatEngine(m, owned, defaults, new ArrayList<>(listeners), toolCalling);
         } catch (RuntimeException | Error e) {
             if (owned) {
                 m.close();

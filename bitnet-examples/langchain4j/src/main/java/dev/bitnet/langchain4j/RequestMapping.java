@@ -2,16 +2,20 @@ package dev.bitnet.langchain4j;
 
 import dev.bitnet.GenerationOptions;
 import dev.bitnet.chat.ChatMessage;
+import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.Content;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.TextContent;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.request.ToolChoice;
+
+import org.jetbrains.annotations.Nullable;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +25,9 @@ import java.util.Map;
 /**
  * Maps LangChain4j requests onto bitnet-java: every {@link ChatRequestParameters} field onto its
  * {@link GenerationOptions} counterpart, the messages onto {@link ChatMessage}s, and what bitnet-java cannot
- * do yet onto {@link UnsupportedFeatureException} (the type LangChain4j's shared provider tests expect); a JSON
- * {@link ResponseFormat} onto the core's constrained {@link dev.bitnet.structured.ResponseFormat}.
+ * do onto {@link UnsupportedFeatureException} (the type LangChain4j's shared provider tests expect); a JSON
+ * {@link ResponseFormat} onto the core's constrained {@link dev.bitnet.structured.ResponseFormat}; tools, when
+ * the provider has tool calling on, onto a {@link ToolCallFormat}.
  * The one place where a request's meaning is decided, shared by the blocking and the streaming model.
  */
 final class RequestMapping {
@@ -30,14 +35,32 @@ final class RequestMapping {
     }
 
     /**
-     * The generation options for merged request parameters: {@code null} fields keep bitnet-java's defaults.
+     * The generation options for merged request parameters, tools refused: {@code null} fields keep bitnet-java's
+     * defaults.
      *
      * @param modelName the loaded model's name; a request naming another model is refused
      * @throws UnsupportedFeatureException for tools, a JSON schema the core cannot enforce or another model's name
      * @throws IllegalArgumentException    for a value out of range (negative temperature, top-p above 1, ...)
      */
     static GenerationOptions options(ChatRequestParameters p, String modelName) {
-        rejectUnsupported(p, modelName);
+        return options(p, modelName, tools(p, false));
+    }
+
+    /**
+     * The generation options for merged request parameters: {@code null} fields keep bitnet-java's defaults; with
+     * {@code tools} (from {@link #tools}) the reply is constrained to a tool call (or an answer, where the model may
+     * choose).
+     *
+     * @param modelName the loaded model's name; a request naming another model is refused
+     * @throws UnsupportedFeatureException for a JSON schema the core cannot enforce, a JSON response format
+     *                                     together with tools, or another model's name
+     * @throws IllegalArgumentException    for a value out of range (negative temperature, top-p above 1, ...)
+     */
+    static GenerationOptions options(ChatRequestParameters p, String modelName, @Nullable ToolCallFormat tools) {
+        if (p.modelName() != null && !p.modelName().equals(modelName)) {
+            throw new UnsupportedFeatureException("modelName '" + p.modelName() + "' is not supported: this provider "
+                    + "runs the model it loaded, '" + modelName + "'; leave modelName unset or use that name");
+        }
         GenerationOptions.Builder b = GenerationOptions.builder();
         if (p.temperature() != null) {
             b.temperature(p.temperature());
@@ -76,21 +99,50 @@ final class RequestMapping {
                 }
             }
         }
-        b.responseFormat(responseFormat(p.responseFormat()));
+        dev.bitnet.structured.ResponseFormat format = responseFormat(p.responseFormat());
+        if (tools != null) {
+            if (format.isConstrained()) {
+                throw new UnsupportedFeatureException("a JSON response format together with tools is not supported by "
+                        + "bitnet-java: the reply is already constrained to a tool call or an answer");
+            }
+            format = tools.responseFormat();
+        }
+        b.responseFormat(format);
         return b.build();
     }
 
-    private static void rejectUnsupported(ChatRequestParameters p, String modelName) {
-        if (p.modelName() != null && !p.modelName().equals(modelName)) {
-            throw new UnsupportedFeatureException("modelName '" + p.modelName() + "' is not supported: this provider "
-                    + "runs the model it loaded, '" + modelName + "'; leave modelName unset or use that name");
+    /**
+     * The tool-calling format for a request's tools, or {@code null} when the reply is plain: no tools, or
+     * {@code ToolChoice.NONE}.
+     *
+     * @param toolCalling whether the provider was built with tool calling on ({@code toolCalling(true)})
+     * @throws UnsupportedFeatureException for tools (or {@code ToolChoice.REQUIRED}) while tool calling is off,
+     *                                     {@code REQUIRED} without tools, or a parameter schema the core cannot
+     *                                     enforce
+     */
+    static @Nullable ToolCallFormat tools(ChatRequestParameters p, boolean toolCalling) {
+        List<ToolSpecification> specs = p.toolSpecifications() == null ? List.of() : p.toolSpecifications();
+        if (!toolCalling) {
+            if (p.toolChoice() == ToolChoice.REQUIRED) {
+                throw new UnsupportedFeatureException("ToolChoice.REQUIRED is not supported while tool calling is off: "
+                        + "build the provider with toolCalling(true) to have replies constrained to tool calls");
+            }
+            if (!specs.isEmpty()) {
+                throw new UnsupportedFeatureException("tools are not supported while tool calling is off: build the "
+                        + "provider with toolCalling(true) to have replies constrained to tool calls");
+            }
+            return null;
         }
-        if (p.toolChoice() == ToolChoice.REQUIRED) {
-            throw new UnsupportedFeatureException("ToolChoice.REQUIRED is not supported by bitnet-java: it has no tools yet");
+        if (p.toolChoice() == ToolChoice.NONE) {
+            return null;
         }
-        if (p.toolSpecifications() != null && !p.toolSpecifications().isEmpty()) {
-            throw new UnsupportedFeatureException("tools are not supported by bitnet-java yet");
+        if (specs.isEmpty()) {
+            if (p.toolChoice() == ToolChoice.REQUIRED) {
+                throw new UnsupportedFeatureException("ToolChoice.REQUIRED needs at least one tool specification");
+            }
+            return null;
         }
+        return new ToolCallFormat(specs, p.toolChoice() == ToolChoice.REQUIRED);
     }
 
     /**
@@ -118,27 +170,57 @@ final class RequestMapping {
     }
 
     /**
-     * The conversation as bitnet-java chat messages: system, user and AI text turns.
+     * The conversation as bitnet-java chat messages, tool calling off: system, user and AI text turns.
      *
      * @throws UnsupportedFeatureException for images, audio, video or PDF content, tool calls or results, and
      *                                     custom messages
      */
     static List<ChatMessage> messages(List<dev.langchain4j.data.message.ChatMessage> messages) {
-        List<ChatMessage> out = new ArrayList<>(messages.size());
+        return messages(messages, false, null);
+    }
+
+    /**
+     * The conversation as bitnet-java chat messages. With tool calling on, an AI message's tool calls become the
+     * assistant's JSON reply and a tool's result a user turn ({@link ToolCallFormat}); with {@code tools}, their
+     * instructions end the system prompt (which is added when the conversation has none).
+     *
+     * @throws UnsupportedFeatureException for images, audio, video or PDF content, tool calls or results while
+     *                                     tool calling is off, and custom messages
+     */
+    static List<ChatMessage> messages(List<dev.langchain4j.data.message.ChatMessage> messages, boolean toolCalling,
+                                      @Nullable ToolCallFormat tools) {
+        List<ChatMessage> out = new ArrayList<>(messages.size() + 1);
         for (dev.langchain4j.data.message.ChatMessage m : messages) {
             out.add(switch (m) {
                 case SystemMessage s -> ChatMessage.system(s.text());
                 case UserMessage u -> ChatMessage.user(userText(u));
-                case AiMessage a -> {
-                    if (a.hasToolExecutionRequests()) {
+                case AiMessage a when a.hasToolExecutionRequests() -> {
+                    if (!toolCalling) {
                         throw new UnsupportedFeatureException("tool execution requests in an AiMessage are not "
-                                + "supported by bitnet-java: it has no tools yet");
+                                + "supported while tool calling is off (build the provider with toolCalling(true))");
                     }
-                    yield ChatMessage.assistant(a.text() == null ? "" : a.text());
+                    yield ChatMessage.assistant(ToolCallFormat.render(a));
                 }
+                case AiMessage a -> ChatMessage.assistant(a.text() == null ? "" : a.text());
+                case ToolExecutionResultMessage r when toolCalling -> ChatMessage.user(ToolCallFormat.render(r));
+                case ToolExecutionResultMessage r -> throw new UnsupportedFeatureException("tool execution results are "
+                        + "not supported while tool calling is off (build the provider with toolCalling(true))");
                 default -> throw new UnsupportedFeatureException(m.type().name().toLowerCase(Locale.ROOT)
-                        + " messages are not supported by bitnet-java (only system, user and AI text messages)");
+                        + " messages are not supported by bitnet-java (only system, user, AI and tool result messages)");
             });
+        }
+        if (tools != null) {
+            int system = -1;
+            for (int i = 0; i < out.size(); i++) {
+                if (out.get(i).role() == ChatMessage.Role.SYSTEM) {
+                    system = i;
+                }
+            }
+            if (system < 0) {
+                out.addFirst(ChatMessage.system(tools.instructions()));
+            } else {
+                out.set(system, ChatMessage.system(out.get(system).content() + "\n\n" + tools.instructions()));
+            }
         }
         return out;
     }

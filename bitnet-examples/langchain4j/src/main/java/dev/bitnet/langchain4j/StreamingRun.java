@@ -2,13 +2,18 @@ package dev.bitnet.langchain4j;
 
 import dev.bitnet.Generation;
 import dev.bitnet.TokenStream;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.List;
 
 /**
  * One streamed reply: pulls text from a {@link TokenStream} and hands it to the user's handler, and is the
@@ -32,22 +37,35 @@ final class StreamingRun implements StreamingHandle {
     }
 
     void run() {
+        // a reply under tool calling is JSON for this provider to read, not text for the user: it is delivered
+        // once complete, as a tool call or as the answer's text
+        boolean partials = prepared.tools() == null;
         try (TokenStream tokens = engine.stream(prepared)) {
             stream = tokens;
             while (!cancelled && tokens.hasNext()) {
                 String piece = tokens.next();
-                synchronized (this) {
-                    if (cancelled) {
-                        break;
+                if (partials) {
+                    synchronized (this) {
+                        if (cancelled) {
+                            break;
+                        }
+                        deliver(piece);
                     }
-                    deliver(piece);
                 }
             }
             if (cancelled) {
                 return;
             }
             Generation result = tokens.result();
-            ChatResponse response = engine.response(result);
+            ChatResponse response = engine.response(result, prepared);
+            synchronized (this) {
+                if (cancelled) {
+                    return;
+                }
+                if (!partials) {
+                    deliverWhole(response.aiMessage());
+                }
+            }
             try {
                 handler.onCompleteResponse(response);
             } catch (RuntimeException e) {
@@ -65,6 +83,22 @@ final class StreamingRun implements StreamingHandle {
             handler.onPartialResponse(new PartialResponse(piece), context);
         } catch (RuntimeException e) {
             // the user's code failed, not the generation: report it and carry on
+            error(e);
+        }
+    }
+
+    /** A tool-calling reply: each tool call through {@code onCompleteToolCall}, or the answer as one partial. */
+    private void deliverWhole(AiMessage message) {
+        try {
+            if (message.hasToolExecutionRequests()) {
+                List<ToolExecutionRequest> calls = message.toolExecutionRequests();
+                for (int i = 0; i < calls.size(); i++) {
+                    handler.onCompleteToolCall(new CompleteToolCall(i, calls.get(i)));
+                }
+            } else if (message.text() != null && !message.text().isEmpty()) {
+                handler.onPartialResponse(new PartialResponse(message.text()), context);
+            }
+        } catch (RuntimeException e) {
             error(e);
         }
     }

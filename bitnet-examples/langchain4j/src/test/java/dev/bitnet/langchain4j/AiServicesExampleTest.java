@@ -1,14 +1,24 @@
 package dev.bitnet.langchain4j;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.bitnet.LoadOptions;
+import dev.langchain4j.agent.tool.P;
+import dev.langchain4j.agent.tool.Tool;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.ToolChoice;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.SystemMessage;
 import dev.langchain4j.service.TokenStream;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,6 +97,55 @@ class AiServicesExampleTest {
                     .onError(done::completeExceptionally)
                     .start();
             assertThat(done.get(60, TimeUnit.SECONDS)).isEqualTo(streamed.toString()).isNotEmpty();
+        }
+    }
+
+    enum City { PARIS, BERLIN, TOKYO }
+
+    /** A tool for the service below; records what it was asked. */
+    static final class WeatherTools {
+        final List<City> asked = new CopyOnWriteArrayList<>();
+
+        @Tool("The weather in a city now")
+        String weather(@P("the city") City city) {
+            asked.add(city);
+            return "sunny, 21 C";
+        }
+    }
+
+    /**
+     * A tool-using service: the demo model knows nothing of tools, so the request transformer makes the first turn
+     * call one (REQUIRED) and the turn after the result answer (NONE), a pattern for small models that also makes
+     * this test independent of the model's choices. The constraint guarantees the call itself.
+     */
+    @Test
+    void aiServiceWithToolsCallsThemThroughTheConstrainedFormat() {
+        try (BitNetChatModel model = BitNetChatModel.builder()
+                .modelPath(TestModels.demoPath())
+                .loadOptions(LoadOptions.builder().contextLength(2048).build()) // room for the tools' system prompt
+                .toolCalling(true)
+                .temperature(0.7).seed(4L).maxTokens(60)
+                .build()) {
+            WeatherTools tools = new WeatherTools();
+            List<ChatRequest> requests = new CopyOnWriteArrayList<>();
+            Assistant assistant = AiServices.builder(Assistant.class)
+                    .chatModel(model)
+                    .tools(tools)
+                    .chatRequestTransformer(request -> {
+                        boolean afterResult = request.messages().getLast() instanceof ToolExecutionResultMessage;
+                        ChatRequest r = request.toBuilder().parameters(request.parameters().overrideWith(
+                                ChatRequestParameters.builder()
+                                        .toolChoice(afterResult ? ToolChoice.NONE : ToolChoice.REQUIRED).build()))
+                                .build();
+                        requests.add(r);
+                        return r;
+                    })
+                    .build();
+            String answer = assistant.chat("What is the weather in Paris?");
+            assertThat(tools.asked).hasSize(1).doesNotContainNull();
+            assertThat(answer).isNotBlank().doesNotStartWith("{");
+            assertThat(requests).hasSize(2);
+            assertThat(requests.getFirst().toolSpecifications()).extracting(ToolSpecification::name).containsExactly("weather");
         }
     }
 }
