@@ -14,13 +14,6 @@ final class VectorAttention {
     }
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /**
-     * Lanes of a dot product's accumulator, summed in a fixed order. {@code reduceLanes(ADD)} leaves the
-     * order open, and the JIT's intrinsic and the interpreter's fallback do differ: the same call gave
-     * scores one ulp apart before and after compilation, enough to flip a sampled token (found by
-     * {@code bitnet soak}, which compares concurrent outputs with single-threaded ones for the same seed).
-     */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[F.length()]);
 
     static void head(float[] q, float[] keys, float[] values, float[] out, int r, int start, int h, int heads,
                      int kvHeads, int headDim, float scale) {
@@ -31,9 +24,8 @@ final class VectorAttention {
         int qOff = r * qd + h * headDim;
         int kvOff = (h / (heads / kvHeads)) * headDim;
         float max = Float.NEGATIVE_INFINITY;
-        float[] lanes = LANES.get();
         for (int t = 0; t < positions; t++) {
-            float s = dot(q, qOff, keys, t * kvd + kvOff, headDim, lanes) * scale;
+            float s = dot(q, qOff, keys, t * kvd + kvOff, headDim) * scale;
             scores[t] = s;
             max = Math.max(max, s);
         }
@@ -65,18 +57,15 @@ final class VectorAttention {
         }
     }
 
-    static float dot(float[] a, int aOff, float[] b, int bOff, int n, float[] lanes) {
+    /** Per-lane fused multiply-adds, the lanes summed in {@link Lanes}' fixed order, then the scalar tail. */
+    static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         int bound = F.loopBound(n);
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i < bound; i += F.length()) {
             acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
         }
-        acc.intoArray(lanes, 0);
-        float s = 0f;
-        for (float lane : lanes) {
-            s += lane;
-        }
+        float s = Lanes.sum(acc);
         for (; i < n; i++) {
             s += a[aOff + i] * b[bOff + i];
         }

@@ -495,11 +495,12 @@ public final class VectorKernel implements TernaryKernel {
                 for (int i = 0; i < vecEnd; i += FL) {
                     acc = FloatVector.fromArray(F, row, i).fma(FloatVector.fromArray(F, x, xo + i), acc);
                 }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
+                // the tail summed apart and added last, as in the direct paths
+                float tail = 0f;
                 for (int i = vecEnd; i < cols; i++) {
-                    sum += row[i] * x[xo + i];
+                    tail += row[i] * x[xo + i];
                 }
-                y[r * vocab + v] = sum;
+                y[r * vocab + v] = Lanes.sum(acc) + tail;
             }
         }
     }
@@ -513,8 +514,8 @@ public final class VectorKernel implements TernaryKernel {
             a = FloatVector.fromMemorySegment(F, w, offA + 4L * i, LE).fma(xv, a);
             b = FloatVector.fromMemorySegment(F, w, offB + 4L * i, LE).fma(xv, b);
         }
-        y[yiA] = a.reduceLanes(VectorOperators.ADD) + f32Tail(w, offA, x, xo, vecEnd, cols);
-        y[yiB] = b.reduceLanes(VectorOperators.ADD) + f32Tail(w, offB, x, xo, vecEnd, cols);
+        y[yiA] = Lanes.sum(a) + f32Tail(w, offA, x, xo, vecEnd, cols);
+        y[yiB] = Lanes.sum(b) + f32Tail(w, offB, x, xo, vecEnd, cols);
     }
 
     private static float f32Dot(MemorySegment w, long off, float[] x, int xo, int cols) {
@@ -523,7 +524,7 @@ public final class VectorKernel implements TernaryKernel {
         for (int i = 0; i < vecEnd; i += FL) {
             acc = FloatVector.fromMemorySegment(F, w, off + 4L * i, LE).fma(FloatVector.fromArray(F, x, xo + i), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD) + f32Tail(w, off, x, xo, vecEnd, cols);
+        return Lanes.sum(acc) + f32Tail(w, off, x, xo, vecEnd, cols);
     }
 
     private static float f32Tail(MemorySegment w, long off, float[] x, int xo, int from, int cols) {
@@ -543,8 +544,8 @@ public final class VectorKernel implements TernaryKernel {
             a = f16(w, offA + 2L * i).fma(xv, a);
             b = f16(w, offB + 2L * i).fma(xv, b);
         }
-        y[yiA] = a.reduceLanes(VectorOperators.ADD) + f16Tail(w, offA, x, xo, vecEnd, cols);
-        y[yiB] = b.reduceLanes(VectorOperators.ADD) + f16Tail(w, offB, x, xo, vecEnd, cols);
+        y[yiA] = Lanes.sum(a) + f16Tail(w, offA, x, xo, vecEnd, cols);
+        y[yiB] = Lanes.sum(b) + f16Tail(w, offB, x, xo, vecEnd, cols);
     }
 
     private static float f16Dot(MemorySegment w, long off, float[] x, int xo, int cols) {
@@ -553,7 +554,7 @@ public final class VectorKernel implements TernaryKernel {
         for (int i = 0; i < vecEnd; i += FL) {
             acc = f16(w, off + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD) + f16Tail(w, off, x, xo, vecEnd, cols);
+        return Lanes.sum(acc) + f16Tail(w, off, x, xo, vecEnd, cols);
     }
 
     private static float f16Tail(MemorySegment w, long off, float[] x, int xo, int from, int cols) {
@@ -586,8 +587,8 @@ public final class VectorKernel implements TernaryKernel {
             a = bf16(w, offA + 2L * i).fma(xv, a);
             b = bf16(w, offB + 2L * i).fma(xv, b);
         }
-        y[yiA] = a.reduceLanes(VectorOperators.ADD) + bf16Tail(w, offA, x, xo, vecEnd, cols);
-        y[yiB] = b.reduceLanes(VectorOperators.ADD) + bf16Tail(w, offB, x, xo, vecEnd, cols);
+        y[yiA] = Lanes.sum(a) + bf16Tail(w, offA, x, xo, vecEnd, cols);
+        y[yiB] = Lanes.sum(b) + bf16Tail(w, offB, x, xo, vecEnd, cols);
     }
 
     private static float bf16Dot(MemorySegment w, long off, float[] x, int xo, int cols) {
@@ -596,7 +597,7 @@ public final class VectorKernel implements TernaryKernel {
         for (int i = 0; i < vecEnd; i += FL) {
             acc = bf16(w, off + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD) + bf16Tail(w, off, x, xo, vecEnd, cols);
+        return Lanes.sum(acc) + bf16Tail(w, off, x, xo, vecEnd, cols);
     }
 
     private static float bf16Tail(MemorySegment w, long off, float[] x, int xo, int from, int cols) {
@@ -625,7 +626,7 @@ public final class VectorKernel implements TernaryKernel {
             }
             acc = block.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, p))), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     @Override

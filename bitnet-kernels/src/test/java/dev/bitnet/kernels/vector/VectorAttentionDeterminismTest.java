@@ -16,7 +16,6 @@ class VectorAttentionDeterminismTest {
     @Test
     void dotIsBitExactAgainstItsFixedOrderAcrossCompilation() {
         int lanes = FloatVector.SPECIES_PREFERRED.length();
-        float[] buf = new float[lanes];
         SplittableRandom r = new SplittableRandom(7);
         for (int iter = 0; iter < 60_000; iter++) {
             int n = 64 + r.nextInt(3);
@@ -26,23 +25,20 @@ class VectorAttentionDeterminismTest {
                 a[i] = (float) r.nextGaussian();
                 b[i] = (float) r.nextGaussian() * 1e3f;
             }
-            float got = VectorAttention.dot(a, 0, b, 0, n, buf);
+            float got = VectorAttention.dot(a, 0, b, 0, n);
             assertThat(Float.floatToRawIntBits(got)).as("iteration %d", iter)
                     .isEqualTo(Float.floatToRawIntBits(emulate(a, b, n, lanes)));
         }
     }
 
-    /** Per-lane fused multiply-adds, lanes summed first to last, then the scalar tail. */
+    /** Per-lane fused multiply-adds, lanes summed in {@link Lanes}' tree order, then the scalar tail. */
     private static float emulate(float[] a, float[] b, int n, int lanes) {
         float[] acc = new float[lanes];
         int bound = n - n % lanes;
         for (int i = 0; i < bound; i++) {
             acc[i % lanes] = Math.fma(a[i], b[i], acc[i % lanes]);
         }
-        float s = 0f;
-        for (float l : acc) {
-            s += l;
-        }
+        float s = Lanes.emulate(acc);
         for (int i = bound; i < n; i++) {
             s += a[i] * b[i];
         }
