@@ -1,0 +1,25 @@
+package dev.bitnet.structured;
+
+import org.jetbrains.annotations.Nullable;
+
+import java.util.Objects;
+
+/**
+ * A tool a model may call: its name, what it does, and the JSON Schema of its arguments.
+ *
+ * @param name        what the model writes to call it: 1 to 64 characters, letters, digits, {@code _}, {@code -}
+ *                    and {@code .} (the names OpenAI accepts)
+ * @param description what it does, for the model to read; may be null
+ * @param parameters  the JSON Schema of its arguments, an object schema in the subset
+ *                    {@link ResponseFormat#jsonSchema} supports; null for a tool without arguments ({@code {}})
+ */
+public record ToolDefinition(String name, @Nullable String description, @Nullable String parameters) {
+    /** @throws IllegalArgumentException for a name that is empty, too long or has other characters */
+    public ToolDefinition {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches("[A-Za-z0-9_.\\-]{1,64}")) {
+            throw new IllegalArgumentException("tool name '" + name + "' must be 1 to 64 letters, digits, '_', '-' "
+                    + "or '.'");
+        }
+    }
+}
