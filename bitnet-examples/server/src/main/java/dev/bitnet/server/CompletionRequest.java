@@ -2,6 +2,7 @@ package dev.bitnet.server;
 
 import dev.bitnet.GenerationOptions;
 import dev.bitnet.chat.ChatMessage;
+import dev.bitnet.structured.ToolCallFormat;
 import org.jetbrains.annotations.Nullable;
 
 import java.util.List;
@@ -20,16 +21,26 @@ import java.util.Objects;
  * @param stream         answer as server-sent events
  * @param includeUsage   {@code stream_options.include_usage}: a last chunk carries the usage
  * @param model          the {@code model} the client named, or null
+ * @param tools          the tool-calling format of a chat request with active tools, or null: the messages already
+ *                       carry its instructions and the options its response format; the finished reply is read
+ *                       with {@link ToolCallFormat#parse}
  */
 public record CompletionRequest(Kind kind, List<ChatMessage> messages, @Nullable String prompt, int @Nullable [] promptIds,
                                 GenerationOptions options, boolean maxTokensGiven, boolean stream, boolean includeUsage,
-                                @Nullable String model) {
+                                @Nullable String model, @Nullable ToolCallFormat tools) {
     /** The endpoint a request came to. */
     public enum Kind {
         /** {@code POST /v1/chat/completions} */
         CHAT,
         /** {@code POST /v1/completions} */
         TEXT
+    }
+
+    /** A request without tools. */
+    public CompletionRequest(Kind kind, List<ChatMessage> messages, @Nullable String prompt, int @Nullable [] promptIds,
+                             GenerationOptions options, boolean maxTokensGiven, boolean stream, boolean includeUsage,
+                             @Nullable String model) {
+        this(kind, messages, prompt, promptIds, options, maxTokensGiven, stream, includeUsage, model, null);
     }
 
     /** @throws NullPointerException if kind, messages or options is null */

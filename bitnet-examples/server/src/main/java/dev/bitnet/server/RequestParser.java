@@ -2,22 +2,29 @@ package dev.bitnet.server;
 
 import dev.bitnet.GenerationOptions;
 import dev.bitnet.chat.ChatMessage;
+import dev.bitnet.structured.ResponseFormat;
+import dev.bitnet.structured.ToolCallFormat;
 import org.jetbrains.annotations.Nullable;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Maps the JSON body of a chat or text completion request onto a {@link CompletionRequest} and its
  * {@link GenerationOptions}, field by field, in one place. Every field it knows is checked for type and
  * range and answered with a 400 naming the field; fields that ask for something this server cannot do
- * ({@code tools}, {@code n > 1}, images, log-probabilities, a {@code response_format} schema the core cannot
- * enforce) are refused rather than ignored. {@code response_format} is mapped by {@link ResponseFormatField}. Fields that change nothing about the output ({@code user}, {@code store},
- * {@code metadata} ...) and unknown fields are accepted, as OpenAI clients send many.
+ * ({@code n > 1}, images, log-probabilities, legacy {@code functions}, a {@code response_format} or tool
+ * parameter schema the core cannot enforce) are refused rather than ignored. {@code response_format} is mapped
+ * by {@link ResponseFormatField}, {@code tools} and {@code tool_choice} by {@link ToolsField}; earlier tool calls
+ * ({@code tool_calls} of assistant messages) and tool results ({@code tool} messages) become conversation text
+ * in the format of {@link ToolCallFormat}. Fields that change nothing about the output ({@code user},
+ * {@code store}, {@code metadata} ...) and unknown fields are accepted, as OpenAI clients send many.
  *
  * <p>Values absent from the request keep {@link GenerationOptions#defaults()} (llama.cpp's sampling defaults).
  */
@@ -46,15 +53,13 @@ public final class RequestParser {
     /** Parses a {@code /v1/chat/completions} body. @throws ApiException 400 naming the field at fault */
     public CompletionRequest parseChat(byte[] body) {
         Map<String, Object> root = object(JsonTree.parse(body));
-        refuseNonEmpty(root, "tools", "tools (function calling) are not supported by this server");
-        refuseNonEmpty(root, "functions", "functions (function calling) are not supported by this server");
-        Object toolChoice = root.get("tool_choice");
-        if (present(toolChoice) && !"none".equals(toolChoice) && !"auto".equals(toolChoice)) {
-            throw ApiException.unsupported("tool_choice", "tool_choice is not supported by this server");
-        }
+        refuseNonEmpty(root, "functions", "functions (legacy function calling) are not supported by this server; "
+                + "use tools");
         if (present(root.get("function_call"))) {
-            throw ApiException.unsupported("function_call", "function_call is not supported by this server");
+            throw ApiException.unsupported("function_call", "function_call (legacy function calling) is not supported "
+                    + "by this server; use tool_choice");
         }
+        ToolCallFormat tools = ToolsField.parse(root);
         Object logprobs = root.get("logprobs");
         if (present(logprobs) && !Boolean.FALSE.equals(logprobs)) {
             throw ApiException.unsupported("logprobs", "logprobs are not supported by this server");
@@ -68,8 +73,19 @@ public final class RequestParser {
         }
         List<ChatMessage> messages = messages(root.get("messages"));
         Options o = options(root);
-        return new CompletionRequest(CompletionRequest.Kind.CHAT, messages, null, null, o.options, o.maxTokensGiven,
-                o.stream, o.includeUsage, o.model);
+        GenerationOptions options = o.options;
+        if (tools != null) {
+            if (options.responseFormat().kind() != ResponseFormat.Kind.TEXT) {
+                throw ApiException.invalid(ResponseFormatField.FIELD, ResponseFormatField.FIELD + " " + options
+                        .responseFormat().kind().name().toLowerCase(Locale.ROOT) + " together with tools is "
+                        + "not supported: with tools the reply is already constrained to a tool call or an answer "
+                        + "(set tool_choice to none for a JSON reply)");
+            }
+            messages = tools.withInstructions(messages);
+            options = options.toBuilder().responseFormat(tools.responseFormat()).build();
+        }
+        return new CompletionRequest(CompletionRequest.Kind.CHAT, messages, null, null, options, o.maxTokensGiven,
+                o.stream, o.includeUsage, o.model, tools);
     }
 
     /** Parses a {@code /v1/completions} body. @throws ApiException 400 naming the field at fault */
@@ -245,6 +261,7 @@ public final class RequestParser {
             throw ApiException.invalid("messages", "messages must contain at least one message");
         }
         List<ChatMessage> out = new ArrayList<>(list.size());
+        Map<String, String> toolNames = new HashMap<>(); // tool_call id -> function name, for the results that follow
         for (int i = 0; i < list.size(); i++) {
             String where = "messages[" + i + "]";
             if (!(list.get(i) instanceof Map<?, ?> m)) {
@@ -255,22 +272,78 @@ public final class RequestParser {
                 throw present(role) ? wrongType(where + ".role", "a string", role)
                         : ApiException.invalid(where + ".role", where + ".role is required");
             }
-            ChatMessage.Role mapped = switch (r) {
-                case "system", "developer" -> ChatMessage.Role.SYSTEM;
-                case "user" -> ChatMessage.Role.USER;
-                case "assistant" -> ChatMessage.Role.ASSISTANT;
-                case "tool", "function" -> throw ApiException.unsupported(where + ".role",
-                        where + ".role: messages with role '" + r + "' (function calling) are not supported by this server");
+            out.add(switch (r) {
+                case "system", "developer" -> ChatMessage.system(content(where + ".content", m.get("content")));
+                case "user" -> ChatMessage.user(content(where + ".content", m.get("content")));
+                case "assistant" -> ChatMessage.assistant(assistant(where, m, toolNames));
+                case "tool" -> ChatMessage.user(toolResult(where, m, toolNames));
+                case "function" -> throw ApiException.unsupported(where + ".role", where + ".role: messages with role "
+                        + "'function' (legacy function calling) are not supported by this server; use role tool");
                 default -> throw ApiException.invalid(where + ".role", where + ".role must be one of system, "
-                        + "developer, user, assistant; got '" + r + "'");
-            };
-            if (present(m.get("tool_calls")) && !(m.get("tool_calls") instanceof List<?> l && l.isEmpty())) {
-                throw ApiException.unsupported(where + ".tool_calls", where + ".tool_calls: tool calls are not supported "
-                        + "by this server");
-            }
-            out.add(new ChatMessage(mapped, content(where + ".content", m.get("content"))));
+                        + "developer, user, assistant, tool; got '" + r + "'");
+            });
         }
         return out;
+    }
+
+    /**
+     * An assistant turn's text: its content, then each of its {@code tool_calls} on a line of its own as the JSON
+     * the model is asked to write ({@link ToolCallFormat#renderCall}). The content may be null or absent when the
+     * turn has calls.
+     */
+    private static String assistant(String where, Map<?, ?> m, Map<String, String> toolNames) {
+        Object calls = m.get("tool_calls");
+        if (!present(calls) || calls instanceof List<?> l && l.isEmpty()) {
+            return content(where + ".content", m.get("content"));
+        }
+        if (!(calls instanceof List<?> list)) {
+            throw wrongType(where + ".tool_calls", "an array of tool calls", calls);
+        }
+        StringBuilder text = new StringBuilder();
+        if (present(m.get("content"))) {
+            text.append(content(where + ".content", m.get("content")));
+        }
+        for (int j = 0; j < list.size(); j++) {
+            String call = where + ".tool_calls[" + j + "]";
+            if (!(list.get(j) instanceof Map<?, ?> c)) {
+                throw wrongType(call, "an object", list.get(j));
+            }
+            Object type = c.get("type");
+            if (present(type) && !"function".equals(type)) {
+                throw ApiException.unsupported(call + ".type", call + ".type " + (type instanceof String t ? "'" + t + "'"
+                        : JsonTree.typeName(type)) + " is not supported by this server; only function calls");
+            }
+            String id = requiredString(call + ".id", c.get("id"));
+            if (!(c.get("function") instanceof Map<?, ?> f)) {
+                throw present(c.get("function")) ? wrongType(call + ".function", "an object", c.get("function"))
+                        : ApiException.invalid(call + ".function", call + ".function is required");
+            }
+            String name = requiredString(call + ".function.name", f.get("name"));
+            Object arguments = f.get("arguments");
+            if (present(arguments) && !(arguments instanceof String)) {
+                throw wrongType(call + ".function.arguments", "a string (JSON text)", arguments);
+            }
+            toolNames.put(id, name);
+            if (!text.isEmpty()) {
+                text.append('\n');
+            }
+            text.append(ToolCallFormat.renderCall(name, arguments instanceof String a ? a : null));
+        }
+        return text.toString();
+    }
+
+    /** A {@code tool} message as the user turn that carries a tool's result ({@link ToolCallFormat#renderResult}). */
+    private static String toolResult(String where, Map<?, ?> m, Map<String, String> toolNames) {
+        String id = requiredString(where + ".tool_call_id", m.get("tool_call_id"));
+        String content = content(where + ".content", m.get("content"));
+        return ToolCallFormat.renderResult(toolNames.get(id), content, false);
+    }
+
+    private static String requiredString(String where, @Nullable Object value) {
+        if (value instanceof String s) {
+            return s;
+        }
+        throw present(value) ? wrongType(where, "a string", value) : ApiException.invalid(where, where + " is required");
     }
 
     /** Message content: a string, or an array of text parts (joined); image, audio and file parts are refused. */

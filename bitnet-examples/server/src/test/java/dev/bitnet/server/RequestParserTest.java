@@ -110,8 +110,7 @@ class RequestParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "\"n\":2|n", "\"tools\":[{\"type\":\"function\"}]|tools", "\"functions\":[{\"name\":\"f\"}]|functions",
-            "\"tool_choice\":\"required\"|tool_choice", "\"function_call\":\"auto\"|function_call",
+            "\"n\":2|n", "\"functions\":[{\"name\":\"f\"}]|functions", "\"function_call\":\"auto\"|function_call",
             "\"response_format\":{\"type\":\"xml\"}|response_format",
             "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":{\"allOf\":[]}}}|response_format",
             "\"logprobs\":true|logprobs", "\"top_logprobs\":2|top_logprobs", "\"audio\":{}|audio",
@@ -202,12 +201,13 @@ class RequestParserTest {
             "{}|messages", "{\"messages\":[]}|messages", "{\"messages\":{}}|messages", "{\"messages\":[1]}|messages[0]",
             "{\"messages\":[{\"content\":\"x\"}]}|messages[0].role",
             "{\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}|messages[0].role",
-            "{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}|messages[0].role",
+            "{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}|messages[0].tool_call_id",
+            "{\"messages\":[{\"role\":\"function\",\"content\":\"x\"}]}|messages[0].role",
             "{\"messages\":[{\"role\":\"user\"}]}|messages[0].content",
             "{\"messages\":[{\"role\":\"user\",\"content\":7}]}|messages[0].content",
             "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\"}]}]}|messages[0].content[0].type",
             "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\"}]}]}|messages[0].content[0].text",
-            "{\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{}]}]}|messages[0].tool_calls"})
+            "{\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{}]}]}|messages[0].tool_calls[0].id"})
     void badMessagesAre400NamingTheMessage(String body, String param) {
         assertThatThrownBy(() -> parser.parseChat(body.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.param()).isEqualTo(param));
@@ -270,8 +270,8 @@ class RequestParserTest {
                     assertThat(e.getMessage()).startsWith("messages[0].content[0]: ").contains("image_url");
                 });
         assertThatThrownBy(() -> parser.parseChat(("{\"messages\":[{\"role\":\"assistant\",\"content\":\"x\",\"tool_calls\":[{}]}]}")
-                .getBytes(StandardCharsets.UTF_8))).hasMessageStartingWith("messages[0].tool_calls: ");
-        assertThatThrownBy(() -> parser.parseChat(("{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}")
+                .getBytes(StandardCharsets.UTF_8))).hasMessageStartingWith("messages[0].tool_calls[0].id ");
+        assertThatThrownBy(() -> parser.parseChat(("{\"messages\":[{\"role\":\"function\",\"content\":\"x\"}]}")
                 .getBytes(StandardCharsets.UTF_8))).hasMessageStartingWith("messages[0].role: ");
         assertThatThrownBy(() -> chat("\"audio\":{}")).hasMessageStartingWith("audio: ");
         assertThatThrownBy(() -> chat("\"modalities\":[\"audio\"]")).hasMessageStartingWith("modalities: ");
