@@ -7,6 +7,9 @@ import dev.bitnet.FinishReason;
 import dev.bitnet.Generation;
 import dev.bitnet.GenerationListener;
 import dev.bitnet.GenerationOptions;
+import dev.bitnet.structured.ToolCallFormat;
+import dev.bitnet.structured.ToolReply;
+import org.jetbrains.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +28,11 @@ import java.util.concurrent.TimeUnit;
  * engine, answer as one JSON object or as server-sent events. A streaming client that goes away is noticed
  * at the next write (a token, or a keep-alive comment every {@value #PING_SECONDS} s) and its generation is
  * cancelled, which frees its slot.
+ *
+ * <p>With tools ({@link CompletionRequest#tools()}) the reply is a constrained JSON object that is read once it
+ * is complete: a call becomes {@code tool_calls} (finish reason {@code tool_calls}), an answer the content. A
+ * stream then carries no token deltas, only keep-alive comments while generating, and then the call or the
+ * answer in one chunk.
  */
 final class CompletionRoute {
     private static final Logger LOG = LoggerFactory.getLogger(CompletionRoute.class);
@@ -62,13 +70,14 @@ final class CompletionRoute {
         }
         String id = (kind == CompletionRequest.Kind.CHAT ? "chatcmpl-" : "cmpl-") + randomId();
         long created = System.currentTimeMillis() / 1000;
-        Response response = new Response(kind, id, created, state.modelId());
+        Response response = new Response(kind, id, created, state.modelId(), request.tools() != null);
 
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         GenerationListener listener = new GenerationListener() {
             @Override
             public void onToken(String text) {
-                if (request.stream() && !text.isEmpty()) {
+                // with tools the raw JSON is not the answer: the stream gets the reply read when it is complete
+                if (request.stream() && request.tools() == null && !text.isEmpty()) {
                     events.add(text);
                 }
             }
@@ -104,7 +113,7 @@ final class CompletionRoute {
                 stream(ex, request, response, events, handle);
             } else {
                 Generation g = await(handle);
-                Exchanges.sendJson(ex, 200, response.complete(g));
+                Exchanges.sendJson(ex, 200, response.complete(g, reply(request, g)));
             }
         } finally {
             state.untrack(handle);
@@ -157,7 +166,13 @@ final class CompletionRoute {
                 } else if (e instanceof String text) {
                     event(out, response.contentChunk(text));
                 } else if (e instanceof Generation g) {
-                    event(out, response.finalChunk(g));
+                    ToolReply reply = reply(request, g);
+                    if (reply instanceof ToolReply.Call call) {
+                        event(out, response.toolCallChunk(call));
+                    } else if (reply instanceof ToolReply.Text t && !t.text().isEmpty()) {
+                        event(out, response.contentChunk(t.text()));
+                    }
+                    event(out, response.finalChunk(g, reply));
                     if (request.includeUsage()) {
                         event(out, response.usageChunk(g));
                     }
@@ -190,6 +205,11 @@ final class CompletionRoute {
         out.flush();
     }
 
+    /** What a reply under tools says (null without tools). */
+    private static @Nullable ToolReply reply(CompletionRequest request, Generation g) {
+        return request.tools() == null ? null : ToolCallFormat.parse(g.text());
+    }
+
     private static int[] encode(BitNetModel model, CompletionRequest request) {
         int[] ids = request.promptIds();
         if (ids != null) {
@@ -219,8 +239,17 @@ final class CompletionRoute {
         return reason == FinishReason.MAX_TOKENS ? "length" : "stop";
     }
 
-    /** Writes the response objects and chunks of one request. */
-    private record Response(CompletionRequest.Kind kind, String id, long created, String model) {
+    /** The finish_reason of a reply: "tool_calls" for a tool call, else as {@link #finishReason(FinishReason)}. */
+    static String finishReason(Generation g, @Nullable ToolReply reply) {
+        return reply instanceof ToolReply.Call ? "tool_calls" : finishReason(g.finishReason());
+    }
+
+    /**
+     * Writes the response objects and chunks of one request.
+     *
+     * @param tools whether the request has tools (a stream's first delta then has no content yet: null)
+     */
+    private record Response(CompletionRequest.Kind kind, String id, long created, String model, boolean tools) {
         private boolean chat() {
             return kind == CompletionRequest.Kind.CHAT;
         }
@@ -241,7 +270,23 @@ final class CompletionRoute {
             g.writeEndObject();
         }
 
-        byte[] complete(Generation gen) {
+        private static void toolCalls(JsonGenerator g, ToolReply.Call call, boolean delta) throws IOException {
+            g.writeArrayFieldStart("tool_calls");
+            g.writeStartObject();
+            if (delta) {
+                g.writeNumberField("index", 0);
+            }
+            g.writeStringField("id", "call_" + randomId());
+            g.writeStringField("type", "function");
+            g.writeObjectFieldStart("function");
+            g.writeStringField("name", call.name());
+            g.writeStringField("arguments", call.arguments());
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+        }
+
+        byte[] complete(Generation gen, @Nullable ToolReply reply) {
             return Exchanges.json(g -> {
                 g.writeStartObject();
                 head(g, false);
@@ -251,14 +296,20 @@ final class CompletionRoute {
                 if (chat()) {
                     g.writeObjectFieldStart("message");
                     g.writeStringField("role", "assistant");
-                    g.writeStringField("content", gen.text());
-                    g.writeNullField("refusal");
+                    if (reply instanceof ToolReply.Call call) {
+                        g.writeNullField("content");
+                        g.writeNullField("refusal");
+                        toolCalls(g, call, false);
+                    } else {
+                        g.writeStringField("content", reply instanceof ToolReply.Text t ? t.text() : gen.text());
+                        g.writeNullField("refusal");
+                    }
                     g.writeEndObject();
                 } else {
                     g.writeStringField("text", gen.text());
                 }
                 g.writeNullField("logprobs");
-                g.writeStringField("finish_reason", finishReason(gen.finishReason()));
+                g.writeStringField("finish_reason", finishReason(gen, reply));
                 g.writeEndObject();
                 g.writeEndArray();
                 usage(g, gen);
@@ -266,7 +317,8 @@ final class CompletionRoute {
             });
         }
 
-        private byte[] chunk(String roleOrNull, String textOrNull, String finishOrNull) {
+        private byte[] chunk(@Nullable String roleOrNull, @Nullable String textOrNull, ToolReply.@Nullable Call call,
+                             @Nullable String finishOrNull) {
             return Exchanges.json(g -> {
                 g.writeStartObject();
                 head(g, true);
@@ -277,10 +329,17 @@ final class CompletionRoute {
                     g.writeObjectFieldStart("delta");
                     if (roleOrNull != null) {
                         g.writeStringField("role", roleOrNull);
-                        g.writeStringField("content", "");
+                        if (tools) {
+                            g.writeNullField("content"); // a call or an answer: not known until the reply is complete
+                        } else {
+                            g.writeStringField("content", "");
+                        }
                     }
                     if (textOrNull != null) {
                         g.writeStringField("content", textOrNull);
+                    }
+                    if (call != null) {
+                        toolCalls(g, call, true);
                     }
                     g.writeEndObject();
                 } else {
@@ -299,15 +358,19 @@ final class CompletionRoute {
         }
 
         byte[] roleChunk() {
-            return chunk("assistant", null, null);
+            return chunk("assistant", null, null, null);
         }
 
         byte[] contentChunk(String text) {
-            return chunk(null, text, null);
+            return chunk(null, text, null, null);
         }
 
-        byte[] finalChunk(Generation gen) {
-            return chunk(null, null, finishReason(gen.finishReason()));
+        byte[] toolCallChunk(ToolReply.Call call) {
+            return chunk(null, null, call, null);
+        }
+
+        byte[] finalChunk(Generation gen, @Nullable ToolReply reply) {
+            return chunk(null, null, null, finishReason(gen, reply));
         }
 
         byte[] usageChunk(Generation gen) {

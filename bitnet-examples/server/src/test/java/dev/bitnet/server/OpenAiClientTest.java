@@ -177,9 +177,8 @@ class OpenAiClientTest {
         assertThatThrownBy(() -> client.chat().completions().create(chat(1, 4).n(2).build()))
                 .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).contains("n"));
         assertThatThrownBy(() -> client.chat().completions().create(chat(1, 4)
-                .putAdditionalBodyProperty("tools", JsonValue.from(List.of(Map.of("type", "function",
-                        "function", Map.of("name", "f"))))).build()))
-                .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).contains("tools"));
+                .putAdditionalBodyProperty("functions", JsonValue.from(List.of(Map.of("name", "f")))).build()))
+                .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).contains("functions"));
         assertThatThrownBy(() -> client.chat().completions().create(chat(1, 4).temperature(7.0).build()))
                 .isInstanceOfSatisfying(BadRequestException.class, e -> {
                     assertThat(e.param()).contains("temperature");
