@@ -57,7 +57,8 @@ final class CompletionRoute {
         if (prompt.length > context) {
             throw new ApiException(400, "invalid_request_error", kind == CompletionRequest.Kind.CHAT ? "messages" : "prompt",
                     "context_length_exceeded", "the prompt has " + prompt.length + " tokens; this model's context holds "
-                    + context);
+                    + context + (request.tools() == null ? "" : " (the prompt includes the tools' instructions, "
+                    + request.tools().instructions().length() + " characters)"));
         }
         GenerationOptions options = request.options();
         int room = Math.max(1, context - prompt.length);

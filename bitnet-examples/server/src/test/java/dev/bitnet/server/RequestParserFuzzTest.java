@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link RequestParser} on hostile request bodies for both endpoints. The generator knows the request
  * format: messages (roles, string and part-array content), prompt (string, strings, token ids), every
  * sampling and limit field with values of the wrong type or out of range (boundary integers, huge and
- * tiny numbers), stop, logit_bias maps, stream options, response_format with schemas; then a case may be
+ * tiny numbers), stop, logit_bias maps, stream options, response_format with schemas, tools with parameter
+ * schemas, tool_choice, assistant tool_calls and tool messages; then a case may be
  * cut, have JSON fragments spliced in, be nested deeply, or have invalid UTF-8 bytes put in. Contract: a
  * parsed request, or an {@link ApiException} with a 4xx status and a message that names the field at fault
  * (or, for an unreadable body, says what is wrong with the body); never another throwable or a hang.
@@ -52,6 +53,25 @@ class RequestParserFuzzTest {
             "\"temperature\":1,\"temperature\":2");
     private static final List<String> BAD_UTF8 = List.of("c3", "ff", "eda080", "f4908080", "c080", "e282", "fe", "80");
 
+    private static final String TOOL_CALL = "{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}";
+
+    /** tools arrays: good and bad function tools, with parameter schemas the core takes and ones it refuses. */
+    private static Arbitrary<String> tools() {
+        Arbitrary<String> name = Arbitraries.of("\"f\"", "\"get_weather\"", "\"a b\"", "\"\"", "7", "null",
+                "\"" + "n".repeat(65) + "\"");
+        Arbitrary<String> parameters = Arbitraries.of("", ",\"parameters\":{\"type\":\"object\"}", ",\"parameters\":{}",
+                ",\"parameters\":[]", ",\"parameters\":{\"type\":\"string\"}",
+                ",\"parameters\":{\"type\":\"object\",\"properties\":{\"c\":{\"enum\":[\"x\",\"y\"]}},\"required\":[\"c\"]}",
+                ",\"parameters\":{\"type\":\"object\",\"properties\":{\"c\":{\"type\":\"string\",\"pattern\":\"a\"}}}",
+                ",\"parameters\":{\"properties\":{\"n\":{\"$ref\":\"#\"}},\"required\":[\"n\"]}",
+                ",\"description\":7", ",\"strict\":true");
+        Arbitrary<String> tool = Arbitraries.oneOf(
+                Combinators.combine(Arbitraries.of("\"function\"", "\"custom\"", "7"), name, parameters)
+                        .as((t, n, p) -> "{\"type\":" + t + ",\"function\":{\"name\":" + n + p + "}}"),
+                Arbitraries.of("{}", "7", "{\"type\":\"function\"}", "{\"type\":\"function\",\"function\":[]}"));
+        return tool.list().ofMaxSize(3).map(l -> "[" + String.join(",", l) + "]");
+    }
+
     private static Arbitrary<String> scalar() {
         return Arbitraries.oneOf(Arbitraries.of(NUMBERS), Arbitraries.of(SCALARS));
     }
@@ -69,7 +89,10 @@ class RequestParserFuzzTest {
         Arbitrary<String> role = Arbitraries.of("\"user\"", "\"system\"", "\"developer\"", "\"assistant\"", "\"tool\"",
                 "\"function\"", "\"User\"", "\"\"", "7", "null");
         return Arbitraries.oneOf(
-                Combinators.combine(role, content(), Arbitraries.of("", ",\"tool_calls\":[]", ",\"tool_calls\":[{}]", ",\"name\":\"n\""))
+                Combinators.combine(role, content(), Arbitraries.of("", ",\"tool_calls\":[]", ",\"tool_calls\":[{}]", ",\"name\":\"n\"",
+                                ",\"tool_call_id\":\"c\"", ",\"tool_call_id\":7", ",\"tool_calls\":[" + TOOL_CALL + "]",
+                                ",\"tool_calls\":[" + TOOL_CALL.replace("\"{}\"", "{}") + "]",
+                                ",\"tool_calls\":[{\"id\":\"c\",\"type\":\"custom\",\"function\":{}}]"))
                         .as((r, c, extra) -> "{\"role\":" + r + ",\"content\":" + c + extra + "}"),
                 Arbitraries.of("{\"content\":\"x\"}", "{\"role\":\"user\"}", "7", "[]", "null", "\"user\""));
     }
@@ -99,12 +122,15 @@ class RequestParserFuzzTest {
     private static Arbitrary<String> field() {
         Arbitrary<String> value = Arbitraries.frequencyOf(Tuple.of(4, scalar()), Tuple.of(1, logitBias()), Tuple.of(1, responseFormat()),
                 Tuple.of(1, Arbitraries.of("[\"a\",\"b\"]", "[\"\"]", "[\"a\",1]", "{\"include_usage\":true}",
-                        "{\"include_usage\":1}", "[\"text\"]", "[\"text\",\"audio\"]", "\"none\"", "\"auto\"",
+                        "{\"include_usage\":1}", "[\"text\"]", "[\"text\",\"audio\"]", "\"none\"", "\"auto\"", "\"required\"",
+                        "{\"type\":\"function\",\"function\":{\"name\":\"f\"}}", "{\"type\":\"allowed_tools\"}",
                         "[" + "\"s\",".repeat(20) + "\"s\"]")));
         Arbitrary<String> named = Combinators.combine(Arbitraries.of(FIELDS), value).as((f, v) -> "\"" + f + "\":" + v);
-        Arbitrary<String> fixed = Arbitraries.of("\"logit_bias\":", "\"response_format\":", "\"stream\":true,\"stream_options\":")
+        Arbitrary<String> fixed = Arbitraries.of("\"logit_bias\":", "\"response_format\":", "\"stream\":true,\"stream_options\":",
+                        "\"tools\":")
                 .flatMap(f -> f.startsWith("\"logit") ? logitBias().map(v -> f + v)
-                        : f.startsWith("\"response") ? responseFormat().map(v -> f + v) : scalar().map(v -> f + v));
+                        : f.startsWith("\"response") ? responseFormat().map(v -> f + v)
+                        : f.startsWith("\"tools") ? tools().map(v -> f + v) : scalar().map(v -> f + v));
         return Arbitraries.frequencyOf(Tuple.of(4, named), Tuple.of(1, fixed));
     }
 
