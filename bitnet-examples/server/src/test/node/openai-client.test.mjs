@@ -133,6 +133,53 @@ test('aborting a stream cancels its generation on the server', async () => {
   assert.equal(await metric('bitnet_active_generations'), 0);
 });
 
+test('tools: a required call comes back as tool_calls, streamed and not', async () => {
+  const tools = [{
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'The weather in a city now',
+      parameters: {
+        type: 'object', additionalProperties: false, required: ['city'],
+        properties: { city: { type: 'string', enum: ['Paris', 'Rome', 'Oslo'] } },
+      },
+    },
+  }];
+  const request = ask({ messages: [{ role: 'user', content: 'Weather in Rome?' }], tools, tool_choice: 'required',
+    max_tokens: 60 });
+  const c = await client.chat.completions.create(request);
+  assert.equal(c.choices[0].finish_reason, 'tool_calls');
+  assert.equal(c.choices[0].message.content, null);
+  assert.equal(c.choices[0].message.tool_calls.length, 1);
+  const call = c.choices[0].message.tool_calls[0];
+  assert.equal(call.type, 'function');
+  assert.equal(call.function.name, 'get_weather');
+  assert.ok(['Paris', 'Rome', 'Oslo'].includes(JSON.parse(call.function.arguments).city));
+
+  const stream = await client.chat.completions.create({ ...request, stream: true });
+  const calls = [];
+  let finish;
+  for await (const chunk of stream) {
+    for (const choice of chunk.choices) {
+      assert.ok(!choice.delta.content, 'no content deltas for a call');
+      for (const t of choice.delta.tool_calls ?? []) {
+        calls[t.index] = t;
+      }
+      finish ??= choice.finish_reason ?? undefined;
+    }
+  }
+  assert.equal(finish, 'tool_calls');
+  assert.equal(calls.length, 1);
+  assert.deepEqual(calls[0].function, call.function);
+
+  const next = await client.chat.completions.create(ask({
+    messages: [{ role: 'user', content: 'Weather in Rome?' }, c.choices[0].message,
+      { role: 'tool', tool_call_id: call.id, content: 'sunny' }],
+    tools, tool_choice: 'none', max_tokens: 8,
+  }));
+  assert.equal(typeof next.choices[0].message.content, 'string');
+});
+
 test('errors are OpenAI errors', async () => {
   await assert.rejects(client.chat.completions.create(ask({ n: 2 })),
     (e) => e instanceof OpenAI.BadRequestError && e.param === 'n');
