@@ -67,8 +67,8 @@ public final class ToolCallFormat {
      * @param required true when the reply must call a tool (OpenAI's {@code tool_choice: "required"}, LangChain4j's
      *                 {@code ToolChoice.REQUIRED}); false when the model may answer instead ({@code auto})
      * @throws IllegalArgumentException for no tools, more than {@value #MAX_TOOLS}, two with one name, or a
-     *                                  parameter schema that is not an object schema in the supported subset (the
-     *                                  message names the tool and the keyword)
+     *                                  parameter schema outside the supported subset (the message names the tool and
+     *                                  the keyword)
      */
     public static ToolCallFormat of(List<ToolDefinition> tools, boolean required) {
         List<ToolDefinition> copy = List.copyOf(tools);
@@ -155,7 +155,8 @@ public final class ToolCallFormat {
             return new ToolReply.Text(partialAnswer(reply));
         }
         if (value instanceof Map<?, ?> m) {
-            if (m.get("tool") instanceof String name && m.get("arguments") instanceof Map<?, ?> arguments) {
+            if (m.get("tool") instanceof String name && m.containsKey("arguments")) {
+                Object arguments = m.get("arguments");
                 return new ToolReply.Call(name, new String(JsonTree.encode(arguments), StandardCharsets.UTF_8));
             }
             if (m.size() == 1 && m.get("answer") instanceof String answer) {
@@ -271,10 +272,6 @@ public final class ToolCallFormat {
             ResponseFormat.jsonSchema(t.parameters());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("tool '" + t.name() + "': " + e.getMessage(), e);
-        }
-        if (!(schema instanceof Map<?, ?> m) || !("object".equals(m.get("type")) || m.containsKey("properties"))) {
-            throw new IllegalArgumentException("tool '" + t.name() + "': its parameter schema must be an object schema "
-                    + "(\"type\": \"object\")");
         }
         return schema;
     }

@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param name        what the model writes to call it: 1 to 64 characters, letters, digits, {@code _}, {@code -}
  *                    and {@code .} (the names OpenAI accepts)
  * @param description what it does, for the model to read; may be null
- * @param parameters  the JSON Schema of its arguments, an object schema in the subset
- *                    {@link ResponseFormat#jsonSchema} supports; null for a tool without arguments ({@code {}})
+ * @param parameters  the JSON Schema of its arguments in the subset {@link ResponseFormat#jsonSchema} supports,
+ *                    usually an object schema (OpenAI requires one; Spring AI also has tools taking a plain string);
+ *                    null for a tool without arguments ({@code {}})
  */
 public record ToolDefinition(String name, @Nullable String description, @Nullable String parameters) {
     /** @throws IllegalArgumentException for a name that is empty, too long or has other characters */

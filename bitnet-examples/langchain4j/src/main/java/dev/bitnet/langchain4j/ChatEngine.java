@@ -73,7 +73,7 @@ final class ChatEngine implements AutoCloseable {
 
     /** A request checked and mapped; nothing has run yet. */
     Prepared prepare(ChatRequest request) {
-        ToolCallFormat tools = RequestMapping.tools(request.parameters(), toolCalling);
+        ToolCalling tools = RequestMapping.tools(request.parameters(), toolCalling);
         GenerationOptions options = RequestMapping.options(request.parameters(), modelName, tools);
         List<ChatMessage> messages = RequestMapping.messages(request.messages(), toolCalling, tools);
         return new Prepared(messages, options, tools);
@@ -97,7 +97,7 @@ final class ChatEngine implements AutoCloseable {
      * constrained reply holds (finish reason {@code TOOL_EXECUTION} for a call).
      */
     ChatResponse response(Generation g, Prepared p) {
-        AiMessage message = p.tools() == null ? AiMessage.from(g.text()) : ToolCallFormat.parse(g.text());
+        AiMessage message = p.tools() == null ? AiMessage.from(g.text()) : ToolCalling.parse(g.text());
         dev.langchain4j.model.output.FinishReason finish = message.hasToolExecutionRequests()
                 ? dev.langchain4j.model.output.FinishReason.TOOL_EXECUTION
                 : RequestMapping.finishReason(g.finishReason());
@@ -122,6 +122,6 @@ final class ChatEngine implements AutoCloseable {
     }
 
     /** A mapped request; {@code tools} is set when the reply is a tool call or an answer. */
-    record Prepared(List<ChatMessage> messages, GenerationOptions options, @Nullable ToolCallFormat tools) {
+    record Prepared(List<ChatMessage> messages, GenerationOptions options, @Nullable ToolCalling tools) {
     }
 }

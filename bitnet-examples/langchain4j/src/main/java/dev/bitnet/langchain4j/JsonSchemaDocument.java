@@ -57,30 +57,7 @@ final class JsonSchemaDocument {
         return out.toString();
     }
 
-    /**
-     * Writes {@code element} as a subschema of a larger document (at nesting {@code depth}), without definitions:
-     * gather them with {@link #collectDefinitions} and write them at the document's root with
-     * {@link #writeDefinitions}, where the element's {@code $ref}s point.
-     */
-    static void writeNested(JsonGenerator g, JsonSchemaElement element, int depth) throws IOException {
-        write(g, element, Map.of(), depth);
-    }
-
-    /** Writes {@code "$defs": {...}} for definitions gathered by {@link #collectDefinitions}, if there are any. */
-    static void writeDefinitions(JsonGenerator g, Map<String, JsonSchemaElement> definitions) throws IOException {
-        if (definitions.isEmpty()) {
-            return;
-        }
-        g.writeObjectFieldStart("$defs");
-        for (Map.Entry<String, JsonSchemaElement> d : definitions.entrySet()) {
-            g.writeFieldName(d.getKey());
-            write(g, d.getValue(), Map.of(), 1);
-        }
-        g.writeEndObject();
-    }
-
-    /** Adds the definitions of every object in {@code e}'s tree to {@code into} (the first of a name wins). */
-    static void collectDefinitions(JsonSchemaElement e, Map<String, JsonSchemaElement> into, int depth) {
+    private static void collectDefinitions(JsonSchemaElement e, Map<String, JsonSchemaElement> into, int depth) {
         checkDepth(depth);
         switch (e) {
             case JsonObjectSchema o -> {
@@ -176,8 +153,13 @@ final class JsonSchemaDocument {
             default -> throw new UnsupportedFeatureException("JSON schema element " + e.getClass().getSimpleName()
                     + " is not supported by bitnet-java");
         }
-        if (depth == 0) {
-            writeDefinitions(g, definitions);
+        if (depth == 0 && !definitions.isEmpty()) {
+            g.writeObjectFieldStart("$defs");
+            for (Map.Entry<String, JsonSchemaElement> d : definitions.entrySet()) {
+                g.writeFieldName(d.getKey());
+                write(g, d.getValue(), Map.of(), depth + 1);
+            }
+            g.writeEndObject();
         }
         g.writeEndObject();
     }

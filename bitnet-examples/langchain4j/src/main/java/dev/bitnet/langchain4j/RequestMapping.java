@@ -27,7 +27,7 @@ import java.util.Map;
  * {@link GenerationOptions} counterpart, the messages onto {@link ChatMessage}s, and what bitnet-java cannot
  * do onto {@link UnsupportedFeatureException} (the type LangChain4j's shared provider tests expect); a JSON
  * {@link ResponseFormat} onto the core's constrained {@link dev.bitnet.structured.ResponseFormat}; tools, when
- * the provider has tool calling on, onto a {@link ToolCallFormat}.
+ * the provider has tool calling on, onto a {@link ToolCalling}.
  * The one place where a request's meaning is decided, shared by the blocking and the streaming model.
  */
 final class RequestMapping {
@@ -56,7 +56,7 @@ final class RequestMapping {
      *                                     together with tools, or another model's name
      * @throws IllegalArgumentException    for a value out of range (negative temperature, top-p above 1, ...)
      */
-    static GenerationOptions options(ChatRequestParameters p, String modelName, @Nullable ToolCallFormat tools) {
+    static GenerationOptions options(ChatRequestParameters p, String modelName, @Nullable ToolCalling tools) {
         if (p.modelName() != null && !p.modelName().equals(modelName)) {
             throw new UnsupportedFeatureException("modelName '" + p.modelName() + "' is not supported: this provider "
                     + "runs the model it loaded, '" + modelName + "'; leave modelName unset or use that name");
@@ -120,7 +120,7 @@ final class RequestMapping {
      *                                     {@code REQUIRED} without tools, or a parameter schema the core cannot
      *                                     enforce
      */
-    static @Nullable ToolCallFormat tools(ChatRequestParameters p, boolean toolCalling) {
+    static @Nullable ToolCalling tools(ChatRequestParameters p, boolean toolCalling) {
         List<ToolSpecification> specs = p.toolSpecifications() == null ? List.of() : p.toolSpecifications();
         if (!toolCalling) {
             if (p.toolChoice() == ToolChoice.REQUIRED) {
@@ -142,7 +142,7 @@ final class RequestMapping {
             }
             return null;
         }
-        return new ToolCallFormat(specs, p.toolChoice() == ToolChoice.REQUIRED);
+        return new ToolCalling(specs, p.toolChoice() == ToolChoice.REQUIRED);
     }
 
     /**
@@ -181,14 +181,14 @@ final class RequestMapping {
 
     /**
      * The conversation as bitnet-java chat messages. With tool calling on, an AI message's tool calls become the
-     * assistant's JSON reply and a tool's result a user turn ({@link ToolCallFormat}); with {@code tools}, their
+     * assistant's JSON reply and a tool's result a user turn ({@link ToolCalling}); with {@code tools}, their
      * instructions end the system prompt (which is added when the conversation has none).
      *
      * @throws UnsupportedFeatureException for images, audio, video or PDF content, tool calls or results while
      *                                     tool calling is off, and custom messages
      */
     static List<ChatMessage> messages(List<dev.langchain4j.data.message.ChatMessage> messages, boolean toolCalling,
-                                      @Nullable ToolCallFormat tools) {
+                                      @Nullable ToolCalling tools) {
         List<ChatMessage> out = new ArrayList<>(messages.size() + 1);
         for (dev.langchain4j.data.message.ChatMessage m : messages) {
             out.add(switch (m) {
@@ -199,30 +199,17 @@ final class RequestMapping {
                         throw new UnsupportedFeatureException("tool execution requests in an AiMessage are not "
                                 + "supported while tool calling is off (build the provider with toolCalling(true))");
                     }
-                    yield ChatMessage.assistant(ToolCallFormat.render(a));
+                    yield ChatMessage.assistant(ToolCalling.render(a));
                 }
                 case AiMessage a -> ChatMessage.assistant(a.text() == null ? "" : a.text());
-                case ToolExecutionResultMessage r when toolCalling -> ChatMessage.user(ToolCallFormat.render(r));
+                case ToolExecutionResultMessage r when toolCalling -> ChatMessage.user(ToolCalling.render(r));
                 case ToolExecutionResultMessage r -> throw new UnsupportedFeatureException("tool execution results are "
                         + "not supported while tool calling is off (build the provider with toolCalling(true))");
                 default -> throw new UnsupportedFeatureException(m.type().name().toLowerCase(Locale.ROOT)
                         + " messages are not supported by bitnet-java (only system, user, AI and tool result messages)");
             });
         }
-        if (tools != null) {
-            int system = -1;
-            for (int i = 0; i < out.size(); i++) {
-                if (out.get(i).role() == ChatMessage.Role.SYSTEM) {
-                    system = i;
-                }
-            }
-            if (system < 0) {
-                out.addFirst(ChatMessage.system(tools.instructions()));
-            } else {
-                out.set(system, ChatMessage.system(out.get(system).content() + "\n\n" + tools.instructions()));
-            }
-        }
-        return out;
+        return tools == null ? out : tools.withInstructions(out);
     }
 
     private static String userText(UserMessage u) {

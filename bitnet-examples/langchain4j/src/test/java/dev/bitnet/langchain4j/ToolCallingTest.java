@@ -174,13 +174,13 @@ class ToolCallingTest {
 
     @Test
     void anAnswerCutOffMidStringGivesItsTextSoFar() {
-        assertThat(ToolCallFormat.parse(" { \"answer\" :\n \"Hi\\nthere \\u00e9, \\\"you\\\" and").text())
+        assertThat(ToolCalling.parse(" { \"answer\" :\n \"Hi\\nthere \\u00e9, \\\"you\\\" and").text())
                 .isEqualTo("Hi\nthere \u00e9, \"you\" and");
-        assertThat(ToolCallFormat.parse("{\"answer\": \"cut in an escape \\").text()).isEqualTo("cut in an escape ");
-        assertThat(ToolCallFormat.parse("{\"answer\": \"cut in a code \\u00").text()).isEqualTo("cut in a code ");
-        assertThat(ToolCallFormat.parse("{\"answer\": \"done\"").text()).isEqualTo("done");
+        assertThat(ToolCalling.parse("{\"answer\": \"cut in an escape \\").text()).isEqualTo("cut in an escape ");
+        assertThat(ToolCalling.parse("{\"answer\": \"cut in a code \\u00").text()).isEqualTo("cut in a code ");
+        assertThat(ToolCalling.parse("{\"answer\": \"done\"").text()).isEqualTo("done");
         // a call cut off stays its raw JSON: half a call is no call
-        assertThat(ToolCallFormat.parse("{\"tool\": \"weather\", \"argu").text()).isEqualTo("{\"tool\": \"weather\", \"argu");
+        assertThat(ToolCalling.parse("{\"tool\": \"weather\", \"argu").text()).isEqualTo("{\"tool\": \"weather\", \"argu");
     }
 
     @Test
@@ -208,25 +208,27 @@ class ToolCallingTest {
                 .toolSpecifications(TOOLS).responseFormat(ResponseFormat.JSON).build();
         assertThatThrownBy(() -> RequestMapping.options(both, "demo", RequestMapping.tools(both, true)))
                 .isExactlyInstanceOf(UnsupportedFeatureException.class).hasMessageContaining("together with tools");
-        assertThatThrownBy(() -> new ToolCallFormat(List.of(ADD, ADD), true)).hasMessageContaining("'add'");
+        assertThatThrownBy(() -> new ToolCalling(List.of(ADD, ADD), true))
+                .isExactlyInstanceOf(UnsupportedFeatureException.class).hasMessageContaining("'add'");
     }
 
     @Test
     void theSchemaOffersTheAnswerOnlyWhenTheModelMayChoose() throws Exception {
-        JsonNode required = JSON.readTree(new ToolCallFormat(TOOLS, true).schema());
-        JsonNode auto = JSON.readTree(new ToolCallFormat(TOOLS, false).schema());
+        JsonNode required = JSON.readTree(new ToolCalling(TOOLS, true).responseFormat().schema().orElseThrow());
+        JsonNode auto = JSON.readTree(new ToolCalling(TOOLS, false).responseFormat().schema().orElseThrow());
         assertThat(required.get("anyOf")).hasSize(3);
         assertThat(auto.get("anyOf")).hasSize(4);
         assertThat(auto.get("anyOf").get(3).get("properties").has("answer")).isTrue();
         assertThat(required.get("anyOf").get(1).at("/properties/tool/const").asText()).isEqualTo("add");
-        assertThat(required.get("anyOf").get(1).at("/properties/arguments/required")).hasSize(2);
+        // the tool's parameter schema, from LangChain4j's element tree
+        assertThat(required.at("/$defs/tool_1/required")).hasSize(2);
     }
 
     @Test
     void callsAndResultsGoBackIntoTheConversationAndTheToolsIntoTheSystemPrompt() {
         ToolExecutionRequest call = ToolExecutionRequest.builder().id("call_1").name("weather")
                 .arguments("{\"city\":\"Paris\"}").build();
-        ToolCallFormat tools = new ToolCallFormat(TOOLS, false);
+        ToolCalling tools = new ToolCalling(TOOLS, false);
         List<ChatMessage> mapped = RequestMapping.messages(List.of(
                 UserMessage.from("Weather in Paris?"),
                 AiMessage.from(call),
@@ -239,7 +241,7 @@ class ToolCallingTest {
         assertThat(mapped.get(3)).isEqualTo(ChatMessage.user("Result of tool weather returned: sunny, 21 C"));
 
         List<ChatMessage> withSystem = RequestMapping.messages(List.of(SystemMessage.from("Be brief."),
-                UserMessage.from("Hi")), true, new ToolCallFormat(TOOLS, true));
+                UserMessage.from("Hi")), true, new ToolCalling(TOOLS, true));
         assertThat(withSystem).hasSize(2);
         assertThat(withSystem.getFirst().content()).startsWith("Be brief.\n\nYou can call tools.")
                 .doesNotContain("{\"answer\"");

@@ -5,7 +5,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.DefaultChatOptionsBuilder;
 import org.springframework.ai.model.tool.StructuredOutputChatOptions;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.tool.ToolCallback;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +34,7 @@ import java.util.Objects;
  * ({@code AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT}): generation is then constrained to that schema, not
  * just asked for it in the prompt.
  */
-public final class BitNetChatOptions implements StructuredOutputChatOptions {
+public final class BitNetChatOptions implements StructuredOutputChatOptions, ToolCallingChatOptions {
     private final @Nullable String model;
     private final @Nullable Double frequencyPenalty;
     private final @Nullable Integer maxTokens;
@@ -44,6 +49,8 @@ public final class BitNetChatOptions implements StructuredOutputChatOptions {
     private final @Nullable Map<Integer, Double> logitBias;
     private final ResponseFormat.@Nullable Kind responseFormat;
     private final @Nullable String outputSchema;
+    private final List<ToolCallback> toolCallbacks;
+    private final Map<String, Object> toolContext;
 
     private BitNetChatOptions(Builder b) {
         this.model = b.model();
@@ -60,6 +67,8 @@ public final class BitNetChatOptions implements StructuredOutputChatOptions {
         this.logitBias = b.logitBias == null ? null : Map.copyOf(b.logitBias);
         this.responseFormat = b.responseFormat;
         this.outputSchema = b.outputSchema;
+        this.toolCallbacks = List.copyOf(b.toolCallbacks);
+        this.toolContext = Collections.unmodifiableMap(new LinkedHashMap<>(b.toolContext));
     }
 
     /** A builder with nothing set. */
@@ -156,13 +165,28 @@ public final class BitNetChatOptions implements StructuredOutputChatOptions {
         return outputSchema;
     }
 
+    /**
+     * The tools the model may call ({@code ChatClient}'s {@code tools(...)} sets them). They are used only by a
+     * {@link BitNetChatModel} built with {@code toolCalling(true)}; otherwise a request with tools is refused.
+     */
+    @Override
+    public List<ToolCallback> getToolCallbacks() {
+        return toolCallbacks;
+    }
+
+    /** What the tools receive besides their arguments (Spring AI's {@code ToolContext}). */
+    @Override
+    public Map<String, Object> getToolContext() {
+        return toolContext;
+    }
+
     /** A builder holding these options. */
     @Override
     public Builder mutate() {
         Builder b = new Builder().model(model).frequencyPenalty(frequencyPenalty).maxTokens(maxTokens)
                 .presencePenalty(presencePenalty).stopSequences(stopSequences).temperature(temperature).topK(topK).topP(topP);
         return b.seed(seed).minP(minP).repeatPenalty(repeatPenalty).logitBias(logitBias).responseFormat(responseFormat)
-                .outputSchema(outputSchema);
+                .outputSchema(outputSchema).toolCallbacks(toolCallbacks).toolContext(toolContext);
     }
 
     @Override
@@ -181,13 +205,15 @@ public final class BitNetChatOptions implements StructuredOutputChatOptions {
                 && Objects.equals(repeatPenalty, that.repeatPenalty)
                 && Objects.equals(logitBias, that.logitBias)
                 && Objects.equals(responseFormat, that.responseFormat)
-                && Objects.equals(outputSchema, that.outputSchema);
+                && Objects.equals(outputSchema, that.outputSchema)
+                && Objects.equals(toolCallbacks, that.toolCallbacks)
+                && Objects.equals(toolContext, that.toolContext);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(model, frequencyPenalty, maxTokens, presencePenalty, stopSequences, temperature, topK, topP,
-                seed, minP, repeatPenalty, logitBias, responseFormat, outputSchema);
+                seed, minP, repeatPenalty, logitBias, responseFormat, outputSchema, toolCallbacks, toolContext);
     }
 
     @Override
@@ -196,7 +222,8 @@ public final class BitNetChatOptions implements StructuredOutputChatOptions {
                 + ", presencePenalty=" + presencePenalty + ", stopSequences=" + stopSequences + ", temperature=" + temperature
                 + ", topK=" + topK + ", topP=" + topP + ", seed=" + seed + ", minP=" + minP
                 + ", repeatPenalty=" + repeatPenalty + ", logitBias=" + logitBias + ", responseFormat=" + responseFormat
-                + ", outputSchema=" + outputSchema + "]";
+                + ", outputSchema=" + outputSchema + ", tools=" + toolCallbacks.stream()
+                .map(t -> t.getToolDefinition().name()).toList() + ", toolContext=" + toolContext.keySet() + "]";
     }
 
     /**
@@ -205,7 +232,9 @@ public final class BitNetChatOptions implements StructuredOutputChatOptions {
      * AI's own builders do. Values are checked when a request is mapped.
      */
     public static final class Builder extends DefaultChatOptionsBuilder<Builder>
-            implements StructuredOutputChatOptions.Builder<Builder> {
+            implements StructuredOutputChatOptions.Builder<Builder>, ToolCallingChatOptions.Builder<Builder> {
+        private List<ToolCallback> toolCallbacks = new ArrayList<>();
+        private Map<String, Object> toolContext = new LinkedHashMap<>();
         private ResponseFormat.@Nullable Kind responseFormat;
         private @Nullable String outputSchema;
         private @Nullable Long seed;
@@ -296,10 +325,39 @@ public final class BitNetChatOptions implements StructuredOutputChatOptions {
             return this;
         }
 
+        /** @see BitNetChatOptions#getToolCallbacks() */
+        @Override
+        public Builder toolCallbacks(@Nullable List<ToolCallback> toolCallbacks) {
+            this.toolCallbacks = toolCallbacks == null ? new ArrayList<>() : new ArrayList<>(toolCallbacks);
+            return this;
+        }
+
+        /** @see BitNetChatOptions#getToolCallbacks() */
+        @Override
+        public Builder toolCallbacks(ToolCallback... toolCallbacks) {
+            return toolCallbacks(Arrays.asList(toolCallbacks));
+        }
+
+        /** @see BitNetChatOptions#getToolContext() */
+        @Override
+        public Builder toolContext(@Nullable Map<String, Object> toolContext) {
+            this.toolContext = toolContext == null ? new LinkedHashMap<>() : new LinkedHashMap<>(toolContext);
+            return this;
+        }
+
+        /** Adds one entry to the tool context. */
+        @Override
+        public Builder toolContext(String key, Object value) {
+            this.toolContext.put(key, value);
+            return this;
+        }
+
         @Override
         public Builder clone() {
             Builder copy = super.clone();
             copy.logitBias = logitBias == null ? null : new LinkedHashMap<>(logitBias);
+            copy.toolCallbacks = new ArrayList<>(toolCallbacks);
+            copy.toolContext = new LinkedHashMap<>(toolContext);
             return copy;
         }
 
@@ -313,6 +371,8 @@ public final class BitNetChatOptions implements StructuredOutputChatOptions {
                 logitBias = that.logitBias != null ? new LinkedHashMap<>(that.logitBias) : logitBias;
                 responseFormat = that.responseFormat != null ? that.responseFormat : responseFormat;
                 outputSchema = that.outputSchema != null ? that.outputSchema : outputSchema;
+                toolCallbacks = that.toolCallbacks.isEmpty() ? toolCallbacks : new ArrayList<>(that.toolCallbacks);
+                toolContext.putAll(that.toolContext);
             }
             return this;
         }

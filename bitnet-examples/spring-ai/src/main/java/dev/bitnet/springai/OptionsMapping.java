@@ -3,14 +3,18 @@ package dev.bitnet.springai;
 import dev.bitnet.GenerationOptions;
 import dev.bitnet.chat.ChatMessage;
 import dev.bitnet.structured.ResponseFormat;
+import dev.bitnet.structured.ToolCallFormat;
+import dev.bitnet.structured.ToolDefinition;
 import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.SystemMessage;
+import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.model.tool.StructuredOutputChatOptions;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.tool.ToolCallback;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +22,8 @@ import java.util.Map;
 
 /**
  * Maps Spring AI requests onto bitnet-java: options onto {@link GenerationOptions} field by field, messages onto
- * {@link ChatMessage}s, and what bitnet-java cannot do yet onto {@link UnsupportedOperationException}. The one
+ * {@link ChatMessage}s, tools onto a {@link ToolCallFormat}, and what bitnet-java cannot do onto
+ * {@link UnsupportedOperationException}. The one
  * place where a request's meaning is decided, for both {@code call} and {@code stream}.
  */
 final class OptionsMapping {
@@ -34,7 +39,6 @@ final class OptionsMapping {
         if (request == null) {
             return defaults;
         }
-        rejectUnsupported(request);
         BitNetChatOptions.Builder b = defaults.mutate();
         if (request.getModel() != null) {
             b.model(request.getModel());
@@ -77,6 +81,15 @@ final class OptionsMapping {
                 b.responseFormat(o.getResponseFormat());
             }
         }
+        // the tools ChatClient's tools(...) sets, on any options type: the request's replace the defaults'
+        if (request instanceof ToolCallingChatOptions t) {
+            if (t.getToolCallbacks() != null && !t.getToolCallbacks().isEmpty()) {
+                b.toolCallbacks(t.getToolCallbacks());
+            }
+            if (t.getToolContext() != null && !t.getToolContext().isEmpty()) {
+                b.toolContext(ToolCallingChatOptions.mergeToolContext(t.getToolContext(), defaults.getToolContext()));
+            }
+        }
         // the schema ChatClient's entity(...) sets in native structured-output mode, on any options type
         if (request instanceof StructuredOutputChatOptions so && so.getOutputSchema() != null) {
             b.outputSchema(so.getOutputSchema());
@@ -84,9 +97,37 @@ final class OptionsMapping {
         return b.build();
     }
 
-    private static void rejectUnsupported(ChatOptions request) {
-        if (request instanceof ToolCallingChatOptions t && t.getToolCallbacks() != null && !t.getToolCallbacks().isEmpty()) {
-            throw new UnsupportedOperationException("tool calling is not supported by bitnet-java yet");
+    /**
+     * Refuses tools unless tool calling is on.
+     *
+     * @throws UnsupportedOperationException for tools while {@code toolCalling} is false
+     */
+    static void checkTools(BitNetChatOptions merged, boolean toolCalling) {
+        if (!toolCalling && !merged.getToolCallbacks().isEmpty()) {
+            throw new UnsupportedOperationException("tools are not supported while tool calling is off: build "
+                    + "BitNetChatModel with toolCalling(true) (property spring.ai.bitnet.chat.tool-calling=true) to "
+                    + "have replies constrained to tool calls");
+        }
+    }
+
+    /**
+     * The tool-call format for the merged options' tools (their definitions' input schemas, with Spring AI's
+     * numeric {@code format}s resolved as for output schemas).
+     *
+     * @throws UnsupportedOperationException for a tool whose schema or name the core cannot take, naming it
+     */
+    static ToolCallFormat toolFormat(BitNetChatOptions merged) {
+        List<ToolDefinition> definitions = new ArrayList<>();
+        try {
+            for (ToolCallback callback : merged.getToolCallbacks()) {
+                org.springframework.ai.tool.definition.ToolDefinition d = callback.getToolDefinition();
+                String schema = d.inputSchema() == null || d.inputSchema().isBlank() ? null
+                        : JavaTypeFormats.resolve(d.inputSchema());
+                definitions.add(new ToolDefinition(d.name(), d.description(), schema));
+            }
+            return ToolCallFormat.of(definitions, false);
+        } catch (IllegalArgumentException e) {
+            throw new UnsupportedOperationException("these tools cannot be offered by bitnet-java: " + e.getMessage(), e);
         }
     }
 
@@ -179,11 +220,22 @@ final class OptionsMapping {
     }
 
     /**
-     * The conversation as bitnet-java chat messages.
+     * The conversation as bitnet-java chat messages, tool calling off.
      *
      * @throws UnsupportedOperationException for media, tool calls and tool responses
      */
     static List<ChatMessage> messages(List<Message> messages) {
+        return messages(messages, false);
+    }
+
+    /**
+     * The conversation as bitnet-java chat messages. With tool calling on, an assistant message's tool calls become
+     * its JSON reply and tool responses a user turn, in {@link ToolCallFormat}'s format.
+     *
+     * @throws UnsupportedOperationException for media, and for tool calls and tool responses while tool calling is
+     *                                       off
+     */
+    static List<ChatMessage> messages(List<Message> messages, boolean toolCalling) {
         List<ChatMessage> out = new ArrayList<>(messages.size());
         for (Message m : messages) {
             String text = m.getText() == null ? "" : m.getText();
@@ -196,14 +248,37 @@ final class OptionsMapping {
                     }
                     yield ChatMessage.user(text);
                 }
-                case AssistantMessage a -> {
-                    if (a.hasToolCalls()) {
-                        throw new UnsupportedOperationException("tool calls are not supported by bitnet-java yet");
+                case AssistantMessage a when a.hasToolCalls() -> {
+                    if (!toolCalling) {
+                        throw new UnsupportedOperationException("tool calls are not supported while tool calling is "
+                                + "off (build BitNetChatModel with toolCalling(true))");
                     }
-                    yield ChatMessage.assistant(text);
+                    StringBuilder reply = new StringBuilder(text.strip());
+                    for (AssistantMessage.ToolCall call : a.getToolCalls()) {
+                        if (!reply.isEmpty()) {
+                            reply.append('\n');
+                        }
+                        reply.append(ToolCallFormat.renderCall(call.name(), call.arguments()));
+                    }
+                    yield ChatMessage.assistant(reply.toString());
+                }
+                case AssistantMessage a -> ChatMessage.assistant(text);
+                case ToolResponseMessage r -> {
+                    if (!toolCalling) {
+                        throw new UnsupportedOperationException("tool responses are not supported while tool calling "
+                                + "is off (build BitNetChatModel with toolCalling(true))");
+                    }
+                    StringBuilder results = new StringBuilder();
+                    for (ToolResponseMessage.ToolResponse response : r.getResponses()) {
+                        if (!results.isEmpty()) {
+                            results.append('\n');
+                        }
+                        results.append(ToolCallFormat.renderResult(response.name(), response.responseData(), false));
+                    }
+                    yield ChatMessage.user(results.toString());
                 }
                 default -> throw new UnsupportedOperationException(m.getMessageType().getValue()
-                        + " messages are not supported by bitnet-java (only system, user and assistant text)");
+                        + " messages are not supported by bitnet-java (only system, user, assistant and tool)");
             });
         }
         return out;

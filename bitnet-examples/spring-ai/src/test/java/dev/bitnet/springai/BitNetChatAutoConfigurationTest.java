@@ -110,6 +110,22 @@ class BitNetChatAutoConfigurationTest {
     }
 
     @Test
+    void toolCallingIsOffUnlessThePropertySaysSo() {
+        runner.withPropertyValues("spring.ai.model.chat=bitnet", "spring.ai.bitnet.chat.model-path=" + TestModels.demoPath())
+                .run(context -> assertThat(context.getBean(BitNetChatModel.class).toolCalling()).isFalse());
+        runner.withPropertyValues("spring.ai.model.chat=bitnet", "spring.ai.bitnet.chat.model-path=" + TestModels.demoPath(),
+                        "spring.ai.bitnet.chat.tool-calling=true", "spring.ai.bitnet.chat.context-length=2048",
+                        "spring.ai.bitnet.chat.options.max-tokens=40", "spring.ai.bitnet.chat.options.seed=3")
+                .run(context -> {
+                    BitNetChatModel model = context.getBean(BitNetChatModel.class);
+                    assertThat(model.toolCalling()).isTrue();
+                    String answer = ChatClient.create(model).prompt("What is the weather in Paris?")
+                            .tools(new ToolCallingTest.WeatherTools()).call().content();
+                    assertThat(answer).isNotNull();
+                });
+    }
+
+    @Test
     void inactiveUnlessBitNetIsTheChosenChatModel() {
         runner.withPropertyValues("spring.ai.bitnet.chat.model-path=" + TestModels.demoPath())
                 .run(context -> assertThat(context).doesNotHaveBean(ChatModel.class));

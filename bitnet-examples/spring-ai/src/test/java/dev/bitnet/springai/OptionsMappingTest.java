@@ -84,11 +84,30 @@ class OptionsMappingTest {
     }
 
     @Test
-    void toolsAreRefused() {
+    void toolsAreCarriedByTheMergeAndRefusedWhileToolCallingIsOff() {
         var tool = FunctionToolCallback.builder("weather", (Function<String, String>) city -> "sunny")
                 .inputType(String.class).build();
-        assertThatThrownBy(() -> OptionsMapping.merge(o().build(), ToolCallingChatOptions.builder().toolCallbacks(tool).build()))
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("tool");
+        BitNetChatOptions merged = OptionsMapping.merge(o().build(),
+                ToolCallingChatOptions.builder().toolCallbacks(tool).toolContext("user", "ann").build());
+        assertThat(merged.getToolCallbacks()).containsExactly(tool);
+        assertThat(merged.getToolContext()).containsEntry("user", "ann");
+        assertThatThrownBy(() -> OptionsMapping.checkTools(merged, false))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("toolCalling(true)");
+        OptionsMapping.checkTools(merged, true);
+        assertThat(OptionsMapping.toolFormat(merged).tools()).extracting(dev.bitnet.structured.ToolDefinition::name)
+                .containsExactly("weather");
+    }
+
+    @Test
+    void toolCallsAndResponsesAreWrittenIntoTheConversationWhenToolCallingIsOn() {
+        AssistantMessage call = AssistantMessage.builder().content("")
+                .toolCalls(List.of(new AssistantMessage.ToolCall("1", "function", "weather", "{\"city\": \"Oslo\"}"))).build();
+        ToolResponseMessage response = ToolResponseMessage.builder()
+                .responses(List.of(new ToolResponseMessage.ToolResponse("1", "weather", "sunny"))).build();
+        assertThat(OptionsMapping.messages(List.of(UserMessage.builder().text("weather?").build(), call, response), true))
+                .containsExactly(ChatMessage.user("weather?"),
+                        ChatMessage.assistant("{\"tool\":\"weather\",\"arguments\":{\"city\":\"Oslo\"}}"),
+                        ChatMessage.user("Result of tool weather returned: sunny"));
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.bitnet.springai.autoconfigure;
 import dev.bitnet.LoadOptions;
 import dev.bitnet.springai.BitNetChatModel;
 import org.springframework.ai.model.SpringAIModelProperties;
+import org.springframework.ai.model.tool.ToolCallingManager;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -30,7 +32,8 @@ public class BitNetChatAutoConfiguration {
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(org.springframework.ai.chat.model.ChatModel.class)
-    public BitNetChatModel bitNetChatModel(BitNetChatProperties properties) {
+    public BitNetChatModel bitNetChatModel(BitNetChatProperties properties,
+                                           ObjectProvider<ToolCallingManager> toolCallingManager) {
         if (properties.getModelPath() == null || properties.getModelPath().isBlank()) {
             throw new IllegalStateException(BitNetChatProperties.PREFIX + ".model-path is not set: name a GGUF file "
                     + "or a Hugging Face checkpoint directory or an hf:// reference (" + SpringAIModelProperties.CHAT_MODEL + "=" + PROVIDER + ")");
@@ -42,10 +45,13 @@ public class BitNetChatAutoConfiguration {
         if (properties.getContextLength() != null) {
             load.contextLength(properties.getContextLength());
         }
-        return BitNetChatModel.builder()
+        BitNetChatModel.Builder builder = BitNetChatModel.builder()
                 .modelReference(properties.getModelPath())
                 .loadOptions(load.build())
                 .options(properties.toChatOptions())
-                .build();
+                .toolCalling(properties.isToolCalling());
+        // the application's (or Spring AI's auto-configured) manager when there is one
+        toolCallingManager.ifAvailable(builder::toolCallingManager);
+        return builder.build();
     }
 }

@@ -33,6 +33,11 @@ public class BitNetChatProperties {
     private Integer threads;
     /** Context length of each call's session; the model's own when unset. */
     private Integer contextLength;
+    /**
+     * Tool calling: replies to requests with tools constrained to a JSON tool call, the tools run between rounds
+     * (see {@code BitNetChatModel.Builder#toolCalling}). Off by default.
+     */
+    private boolean toolCalling;
     /** The default options of every call; a prompt's options override them field by field. */
     private final Options options = new Options();
 
@@ -58,6 +63,14 @@ public class BitNetChatProperties {
 
     public void setContextLength(Integer contextLength) {
         this.contextLength = contextLength;
+    }
+
+    public boolean isToolCalling() {
+        return toolCalling;
+    }
+
+    public void setToolCalling(boolean toolCalling) {
+        this.toolCalling = toolCalling;
     }
 
     public Options getOptions() {
