@@ -160,6 +160,11 @@ final class ToolsField {
             throw ApiException.invalid(fn + ".parameters", fn + ".parameters must be an object (a JSON Schema), got "
                     + JsonTree.typeName(parameters));
         }
+        // OpenAI's arguments are a JSON object; the core would also take a schema for another value
+        if (parameters instanceof Map<?, ?> schema && !"object".equals(schema.get("type"))) {
+            throw ApiException.invalid(fn + ".parameters", fn + ".parameters must be an object schema (\"type\": "
+                    + "\"object\"): a function's arguments are a JSON object; leave parameters out for none");
+        }
         try {
             return new ToolDefinition(n, description instanceof String d ? d : null,
                     RequestParser.present(parameters) ? ResponseFormatField.write(parameters) : null);
