@@ -74,6 +74,35 @@ class ToolCallFormatTest {
     }
 
     @Test
+    void everyPrefixOfAnAnswerReadsAsAPrefixOfItsText() {
+        String text = "Line one\n\"quoted\" \\ back\tslash \u00e9\u4e2d \ud83d\ude00 end";
+        String reply = "{ \"answer\": " + new String(JsonTree.encodeString(text), java.nio.charset.StandardCharsets.UTF_8) + " }";
+        for (int cut = 0; cut <= reply.length(); cut++) {
+            ToolReply r = ToolCallFormat.parse(reply.substring(0, cut));
+            assertThat(r).isInstanceOf(ToolReply.Text.class);
+            String got = ((ToolReply.Text) r).text();
+            if (cut > reply.indexOf('"', reply.indexOf(':'))) {
+                assertThat(text).as("cut at %d", cut).startsWith(got);
+            }
+        }
+        assertThat(ToolCallFormat.parse(reply)).isEqualTo(new ToolReply.Text(text));
+    }
+
+    @Test
+    void anyTextParsesWithoutThrowing() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        String alphabet = "{}[]\":,\\u0aZ -tool answer arguments\n";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder junk = new StringBuilder();
+            int n = r.nextInt(40);
+            for (int j = 0; j < n; j++) {
+                junk.append(alphabet.charAt(r.nextInt(alphabet.length())));
+            }
+            assertThat(ToolCallFormat.parse(junk.toString())).isNotNull();
+        }
+    }
+
+    @Test
     void historyIsWrittenInTheSameFormat() {
         assertThat(ToolCallFormat.renderCall("weather", "{ \"city\": \"Paris\" }"))
                 .isEqualTo("{\"tool\":\"weather\",\"arguments\":{\"city\":\"Paris\"}}");
