@@ -160,14 +160,16 @@ final class ToolsField {
             throw ApiException.invalid(fn + ".parameters", fn + ".parameters must be an object (a JSON Schema), got "
                     + JsonTree.typeName(parameters));
         }
-        // OpenAI's arguments are a JSON object; the core would also take a schema for another value
-        if (parameters instanceof Map<?, ?> schema && !"object".equals(schema.get("type"))) {
+        // OpenAI's arguments are a JSON object; the core would also take a schema for another value. An empty
+        // schema, {}, is what several clients send for a function without arguments: no arguments, {}.
+        if (parameters instanceof Map<?, ?> schema && schema.containsKey("type") && !"object".equals(schema.get("type"))) {
             throw ApiException.invalid(fn + ".parameters", fn + ".parameters must be an object schema (\"type\": "
                     + "\"object\"): a function's arguments are a JSON object; leave parameters out for none");
         }
+        boolean none = !RequestParser.present(parameters) || (parameters instanceof Map<?, ?> m && m.isEmpty());
         try {
             return new ToolDefinition(n, description instanceof String d ? d : null,
-                    RequestParser.present(parameters) ? ResponseFormatField.write(parameters) : null);
+                    none ? null : ResponseFormatField.write(parameters));
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid(fn + ".name", fn + ".name: " + e.getMessage());
         }

@@ -89,6 +89,15 @@ class ToolsRequestParserTest {
     }
 
     @Test
+    void anEmptySchemaMeansNoArgumentsAndAnUntypedOneWithPropertiesIsAnObject() {
+        assertThat(chat("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{}}}]")
+                .tools().tools().getFirst().parameters()).isNull();
+        assertThat(chat("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":"
+                + "{\"properties\":{\"a\":{\"type\":\"integer\"}}}}}]").tools().tools().getFirst().parameters())
+                .contains("\"a\"");
+    }
+
+    @Test
     void parallelToolCallsIsAcceptedEitherWay() {
         assertThat(chat(TOOLS + ",\"parallel_tool_calls\":true").tools()).isNotNull();
         assertThat(chat(TOOLS + ",\"parallel_tool_calls\":false").tools()).isNotNull();
@@ -118,8 +127,6 @@ class ToolsRequestParserTest {
             "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"strict\":\"yes\"}}]|tools[0].function.strict",
             "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":[]}}]|tools[0].function.parameters",
             "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"string\"}}}]|tools[0].function.parameters",
-            "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{}}}]|tools[0].function.parameters",
-            "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"properties\":{}}}}]|tools[0].function.parameters",
             "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\",\"properties\":{\"n\":{\"$ref\":\"#\"}},\"required\":[\"n\"]}}}]|tools",
             "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}},{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]|tools",
             "\"tool_choice\":\"required\"|tool_choice", "\"tools\":[],\"tool_choice\":\"required\"|tool_choice",
