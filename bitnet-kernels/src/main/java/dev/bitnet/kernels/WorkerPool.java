@@ -64,6 +64,12 @@ public final class WorkerPool implements AutoCloseable {
      * count with the generation means a finish can only ever count for the job it belongs to.
      */
     private final AtomicLong done = new AtomicLong();
+    /**
+     * Generation of the current job (high 32 bits) and its task count (low 32 bits), published before the control
+     * word. A claim must check the index against the count of the job the control word names: {@link #tasks}
+     * alone may already hold the next job's count while the control word still names the finished one.
+     */
+    private final AtomicLong job = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile IntConsumer body;
     private volatile int tasks;
@@ -145,10 +151,11 @@ public final class WorkerPool implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("worker pool is closed");
             }
+            long generation = ((control.get() >>> 32) + 1) & 0xFFFF_FFFFL;
             this.body = body;
             this.tasks = tasks;
             caller = Thread.currentThread();
-            long generation = ((control.get() >>> 32) + 1) & 0xFFFF_FFFFL;
+            job.set((generation << 32) | tasks);
             done.set(generation << 32);
             control.set(generation << 32);
             for (Worker w : workers) {
@@ -176,9 +183,13 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Claims and runs tasks of job {@code generation} until none is left. The body and size are read
-     * before the claim, and the claim only succeeds while the control word still names this job at that
-     * task, so they belong to this job: a later job cannot be published before this one completes.
+     * Claims and runs tasks of job {@code generation} until none is left. The task count comes from the job word,
+     * checked to name this job: once every task of a job is claimed the job may finish and the next one be
+     * published (body and count first, the control word last), so a count read from {@link #tasks} could be the
+     * next job's while the control word still names this one, and a claim of an index past this job's end
+     * would then run the next job's body out of turn (a task run twice, or after its job returned). With the
+     * index below this job's count, the job is not over when the claim succeeds, so the body read before the
+     * claim is still this job's.
      */
     private void runTasks(long generation) {
         while (true) {
@@ -186,12 +197,16 @@ public final class WorkerPool implements AutoCloseable {
             if (c >>> 32 != generation) {
                 return;
             }
+            long j = job.get();
+            if (j >>> 32 != generation) {
+                return; // a later job is already published: this one is over
+            }
             int i = (int) c;
-            int n = tasks;
-            IntConsumer b = body;
+            int n = (int) j;
             if (i >= n) {
                 return;
             }
+            IntConsumer b = body;
             if (!control.compareAndSet(c, c + 1)) {
                 continue;
             }

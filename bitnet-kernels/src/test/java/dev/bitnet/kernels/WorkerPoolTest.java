@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,6 +34,39 @@ class WorkerPoolTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Back-to-back jobs of alternating sizes: no task runs twice, and none runs after its job returned. A worker
+     * that saw the last task of a job claimed could read the next job's task count before that job was published,
+     * claim a task "of the old job" that does not exist, and run the new job's body with it, a second time and
+     * possibly after that job was over (seen as wrong logits in a batched pass, and as an NPE in a cleared call).
+     */
+    @Test
+    void noTaskRunsTwiceOrAfterItsJobReturned() {
+        try (WorkerPool pool = new WorkerPool(3)) {
+            long end = System.nanoTime() + 3_000_000_000L;
+            long jobs = 0;
+            AtomicInteger late = new AtomicInteger();
+            while (System.nanoTime() < end) {
+                int tasks = jobs % 2 == 0 ? 2 : 16;
+                AtomicIntegerArray counts = new AtomicIntegerArray(tasks);
+                AtomicBoolean over = new AtomicBoolean();
+                pool.parallelFor(tasks, i -> {
+                    if (over.get()) {
+                        late.incrementAndGet();
+                    }
+                    counts.incrementAndGet(i);
+                });
+                over.set(true);
+                for (int i = 0; i < tasks; i++) {
+                    assertThat(counts.get(i)).as("task %d of job %d (%d tasks)", i, jobs, tasks).isEqualTo(1);
+                }
+                jobs++;
+            }
+            assertThat(late.get()).as("tasks run after their job returned").isZero();
+            assertThat(jobs).isGreaterThan(1000);
         }
     }
 
