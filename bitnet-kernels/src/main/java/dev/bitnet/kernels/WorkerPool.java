@@ -20,8 +20,8 @@ import java.util.function.IntConsumer;
  *
  * <p>A decode step issues a couple of hundred short matmuls per token, each worth tens of
  * microseconds, so the pool is built for low hand-off latency: workers spin briefly after a job
- * before they park, and a job is published and claimed through one atomic word holding the job's
- * generation and the next task index. The caller waits only for tasks that were claimed, never for a
+ * before they park, and a job is claimed through one atomic word holding the job's generation and the
+ * next task index, checked against a second word holding the generation and the job's task count. The caller waits only for tasks that were claimed, never for a
  * worker that has not woken up yet (on a busy machine it may not be scheduled for milliseconds); a
  * worker that arrives after its job is over sees the generation has moved on and claims nothing. A
  * call allocates nothing.
