@@ -21,7 +21,8 @@ import java.util.function.IntConsumer;
  * <p>A decode step issues a couple of hundred short matmuls per token, each worth tens of
  * microseconds, so the pool is built for low hand-off latency: workers spin briefly after a job
  * before they park, and a job is claimed through one atomic word holding the job's generation and the
- * next task index, checked against a second word holding the generation and the job's task count. The caller waits only for tasks that were claimed, never for a
+ * next task index, checked against a second word holding the generation and the job's task count. The
+ * caller waits only for tasks that were claimed, never for a
  * worker that has not woken up yet (on a busy machine it may not be scheduled for milliseconds); a
  * worker that arrives after its job is over sees the generation has moved on and claims nothing. A
  * call allocates nothing.
@@ -66,13 +67,13 @@ public final class WorkerPool implements AutoCloseable {
     private final AtomicLong done = new AtomicLong();
     /**
      * Generation of the current job (high 32 bits) and its task count (low 32 bits), published before the control
-     * word. A claim must check the index against the count of the job the control word names: {@link #tasks}
-     * alone may already hold the next job's count while the control word still names the finished one.
+     * word. A claim checks its index against the count of the job the control word names: the count and the
+     * generation are read together, so a count can never belong to the next job while the index belongs to
+     * a finished one.
      */
     private final AtomicLong job = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile IntConsumer body;
-    private volatile int tasks;
     private volatile Thread caller;
     private volatile boolean callerParked;
     private volatile boolean closed;
@@ -153,7 +154,6 @@ public final class WorkerPool implements AutoCloseable {
             }
             long generation = ((control.get() >>> 32) + 1) & 0xFFFF_FFFFL;
             this.body = body;
-            this.tasks = tasks;
             caller = Thread.currentThread();
             job.set((generation << 32) | tasks);
             done.set(generation << 32);
@@ -185,7 +185,7 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * Claims and runs tasks of job {@code generation} until none is left. The task count comes from the job word,
      * checked to name this job: once every task of a job is claimed the job may finish and the next one be
-     * published (body and count first, the control word last), so a count read from {@link #tasks} could be the
+     * published (body and job word first, the control word last), so a count read on its own could be the
      * next job's while the control word still names this one, and a claim of an index past this job's end
      * would then run the next job's body out of turn (a task run twice, or after its job returned). With the
      * index below this job's count, the job is not over when the claim succeeds, so the body read before the
@@ -328,7 +328,7 @@ public final class WorkerPool implements AutoCloseable {
         long d = done.get();
         StringBuilder sb = new StringBuilder();
         sb.append("pool ").append(id).append(": ").append(threads()).append(" threads, closed=").append(closed)
-                .append(", job generation ").append(c >>> 32).append(", tasks ").append(tasks)
+                .append(", job generation ").append(c >>> 32).append(", tasks ").append((int) job.get())
                 .append(", next task ").append((int) c).append(", finished ").append((int) d)
                 .append(" (of generation ").append(d >>> 32).append(')')
                 .append(", lock held=").append(lock.isLocked()).append(", jobs queued=").append(lock.getQueueLength());
