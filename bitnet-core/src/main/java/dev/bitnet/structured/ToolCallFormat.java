@@ -251,6 +251,22 @@ public final class ToolCallFormat {
         return new String(JsonTree.encode(call), StandardCharsets.UTF_8);
     }
 
+    /**
+     * An earlier assistant turn with calls: its text (without surrounding blanks; none when null or blank), then
+     * each call on a line of its own as {@link #renderCall} writes it. Several calls in one turn come from another
+     * model's history; this format makes one per reply.
+     */
+    public static String renderTurn(@Nullable String text, List<ToolReply.Call> calls) {
+        StringBuilder turn = new StringBuilder(text == null ? "" : text.strip());
+        for (ToolReply.Call call : calls) {
+            if (!turn.isEmpty()) {
+                turn.append('\n');
+            }
+            turn.append(renderCall(call.name(), call.arguments()));
+        }
+        return turn.toString();
+    }
+
     /** A tool's result as the user turn that follows the call; {@code name} may be null when unknown. */
     public static String renderResult(@Nullable String name, @Nullable String content, boolean error) {
         return "Result of " + (name == null ? "the tool" : "tool " + name) + (error ? " failed: " : " returned: ")
@@ -265,15 +281,16 @@ public final class ToolCallFormat {
             empty.put("additionalProperties", false);
             return empty;
         }
-        Object schema;
         try {
-            schema = JsonTree.parse(t.parameters(), "the parameter schema of tool '" + t.name() + "'");
-            // alone first, so that an error names the tool and a path inside its own schema
+            Object schema = JsonTree.parse(t.parameters(), "the parameter schema of tool '" + t.name() + "'");
+            // compiled on its own as well: an error then names the tool and a path inside its own schema, and a
+            // tool whose arguments admit no value is refused even where the answer branch would keep the reply's
+            // schema satisfiable
             ResponseFormat.jsonSchema(t.parameters());
+            return schema;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("tool '" + t.name() + "': " + e.getMessage(), e);
         }
-        return schema;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.bitnet.structured;
 import org.jetbrains.annotations.Nullable;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * A tool a model may call: its name, what it does, and the JSON Schema of its arguments.
@@ -15,10 +16,12 @@ import java.util.Objects;
  *                    null for a tool without arguments ({@code {}})
  */
 public record ToolDefinition(String name, @Nullable String description, @Nullable String parameters) {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+
     /** @throws IllegalArgumentException for a name that is empty, too long or has other characters */
     public ToolDefinition {
         Objects.requireNonNull(name, "name");
-        if (!name.matches("[A-Za-z0-9_.\\-]{1,64}")) {
+        if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("tool name '" + name + "' must be 1 to 64 letters, digits, '_', '-' "
                     + "or '.'");
         }

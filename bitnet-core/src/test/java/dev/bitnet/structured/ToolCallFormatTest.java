@@ -108,6 +108,11 @@ class ToolCallFormatTest {
                 .isEqualTo("{\"tool\":\"weather\",\"arguments\":{\"city\":\"Paris\"}}");
         assertThat(ToolCallFormat.renderCall("now", "")).isEqualTo("{\"tool\":\"now\",\"arguments\":{}}");
         assertThat(ToolCallFormat.renderCall("odd", "not json")).isEqualTo("{\"tool\":\"odd\",\"arguments\":\"not json\"}");
+        assertThat(ToolCallFormat.renderTurn(" Let me look. ", List.of(new ToolReply.Call("now", ""),
+                new ToolReply.Call("weather", "{\"city\":\"Oslo\"}"))))
+                .isEqualTo("Let me look.\n{\"tool\":\"now\",\"arguments\":{}}\n{\"tool\":\"weather\",\"arguments\":{\"city\":\"Oslo\"}}");
+        assertThat(ToolCallFormat.renderTurn(null, List.of(new ToolReply.Call("now", "{}"))))
+                .isEqualTo("{\"tool\":\"now\",\"arguments\":{}}");
         assertThat(ToolCallFormat.renderResult("weather", "sunny", false)).isEqualTo("Result of tool weather returned: sunny");
         assertThat(ToolCallFormat.renderResult(null, "no such city", true)).isEqualTo("Result of the tool failed: no such city");
     }
@@ -132,6 +137,10 @@ class ToolCallFormatTest {
         assertThatThrownBy(() -> ToolCallFormat.of(List.of(new ToolDefinition("p", null,
                 "{\"type\":\"object\",\"properties\":{\"s\":{\"type\":\"string\",\"pattern\":\"a+\"}}}")), true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tool 'p'").hasMessageContaining("pattern");
+        // arguments with no finite value: refused even though the answer branch would keep the reply satisfiable
+        assertThatThrownBy(() -> ToolCallFormat.of(List.of(new ToolDefinition("loop", null,
+                "{\"type\":\"object\",\"properties\":{\"n\":{\"$ref\":\"#\"}},\"required\":[\"n\"]}")), false))
+                .hasMessageContaining("tool 'loop'");
         assertThatThrownBy(() -> new ToolDefinition("has space", null, null)).hasMessageContaining("has space");
     }
 }

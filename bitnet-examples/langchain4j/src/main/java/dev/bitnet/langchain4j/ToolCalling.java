@@ -70,19 +70,11 @@ final class ToolCalling {
         };
     }
 
-    /** An earlier tool-calling turn as the assistant's text; several calls in one message, one per line. */
+    /** An earlier tool-calling turn as the assistant's text ({@link ToolCallFormat#renderTurn}). */
     static String render(AiMessage message) {
-        StringBuilder s = new StringBuilder();
-        if (message.text() != null && !message.text().isBlank()) {
-            s.append(message.text().strip());
-        }
-        for (ToolExecutionRequest r : message.toolExecutionRequests()) {
-            if (!s.isEmpty()) {
-                s.append('\n');
-            }
-            s.append(ToolCallFormat.renderCall(r.name(), r.arguments()));
-        }
-        return s.toString();
+        return ToolCallFormat.renderTurn(message.text(), message.toolExecutionRequests().stream()
+                .map(r -> new ToolReply.Call(r.name(), r.arguments() == null ? "" : r.arguments()))
+                .toList());
     }
 
     /** A tool's result as the user turn that follows the call. */

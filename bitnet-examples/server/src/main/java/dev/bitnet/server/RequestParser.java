@@ -4,6 +4,7 @@ import dev.bitnet.GenerationOptions;
 import dev.bitnet.chat.ChatMessage;
 import dev.bitnet.structured.ResponseFormat;
 import dev.bitnet.structured.ToolCallFormat;
+import dev.bitnet.structured.ToolReply;
 import org.jetbrains.annotations.Nullable;
 
 import java.math.BigDecimal;
@@ -299,10 +300,8 @@ public final class RequestParser {
         if (!(calls instanceof List<?> list)) {
             throw wrongType(where + ".tool_calls", "an array of tool calls", calls);
         }
-        StringBuilder text = new StringBuilder();
-        if (present(m.get("content"))) {
-            text.append(content(where + ".content", m.get("content")));
-        }
+        String text = present(m.get("content")) ? content(where + ".content", m.get("content")) : null;
+        List<ToolReply.Call> rendered = new ArrayList<>(list.size());
         for (int j = 0; j < list.size(); j++) {
             String call = where + ".tool_calls[" + j + "]";
             if (!(list.get(j) instanceof Map<?, ?> c)) {
@@ -324,12 +323,9 @@ public final class RequestParser {
                 throw wrongType(call + ".function.arguments", "a string (JSON text)", arguments);
             }
             toolNames.put(id, name);
-            if (!text.isEmpty()) {
-                text.append('\n');
-            }
-            text.append(ToolCallFormat.renderCall(name, arguments instanceof String a ? a : null));
+            rendered.add(new ToolReply.Call(name, arguments instanceof String a ? a : ""));
         }
-        return text.toString();
+        return ToolCallFormat.renderTurn(text, rendered);
     }
 
     /** A {@code tool} message as the user turn that carries a tool's result ({@link ToolCallFormat#renderResult}). */

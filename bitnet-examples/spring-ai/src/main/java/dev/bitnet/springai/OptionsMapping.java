@@ -5,6 +5,7 @@ import dev.bitnet.chat.ChatMessage;
 import dev.bitnet.structured.ResponseFormat;
 import dev.bitnet.structured.ToolCallFormat;
 import dev.bitnet.structured.ToolDefinition;
+import dev.bitnet.structured.ToolReply;
 import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
@@ -253,14 +254,9 @@ final class OptionsMapping {
                         throw new UnsupportedOperationException("tool calls are not supported while tool calling is "
                                 + "off (build BitNetChatModel with toolCalling(true))");
                     }
-                    StringBuilder reply = new StringBuilder(text.strip());
-                    for (AssistantMessage.ToolCall call : a.getToolCalls()) {
-                        if (!reply.isEmpty()) {
-                            reply.append('\n');
-                        }
-                        reply.append(ToolCallFormat.renderCall(call.name(), call.arguments()));
-                    }
-                    yield ChatMessage.assistant(reply.toString());
+                    yield ChatMessage.assistant(ToolCallFormat.renderTurn(text, a.getToolCalls().stream()
+                            .map(c -> new ToolReply.Call(c.name(), c.arguments() == null ? "" : c.arguments()))
+                            .toList()));
                 }
                 case AssistantMessage a -> ChatMessage.assistant(text);
                 case ToolResponseMessage r -> {
