@@ -1,5 +1,7 @@
 package dev.bitnet.fuzz;
 
+import org.jetbrains.annotations.Nullable;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -73,12 +75,40 @@ public final class FuzzHarness {
     }
 
     /**
+     * What a target accepts besides success: for a throwable, what is wrong with it ({@code null} when it is an
+     * accepted rejection), and the label it is counted under.
+     */
+    public interface Contract {
+        /** {@code null} when {@code t} is a documented rejection with a message that names the problem. */
+        @Nullable String violation(Throwable t);
+
+        /** The key the rejection is counted under in {@code target/fuzz/<target>.txt}. */
+        default String label(Throwable t) {
+            return t.getClass().getSimpleName();
+        }
+    }
+
+    /**
      * Runs {@code body} on one input within the time limit and checks the contract.
      *
      * @param input      how to reproduce the input (a corpus descriptor), shown on failure
      * @param documented the exception types the target documents
      */
     public static void check(String target, String input, List<Class<? extends Throwable>> documented, Body body) {
+        check(target, input, t -> {
+            if (documented.stream().noneMatch(c -> c.isInstance(t))) {
+                return "undocumented " + t.getClass().getName() + ": " + t.getMessage();
+            }
+            return t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getName() + " without a message" : null;
+        }, body);
+    }
+
+    /**
+     * Runs {@code body} on one input within the time limit and checks {@code contract}.
+     *
+     * @param input how to reproduce the input (a corpus descriptor), shown on failure
+     */
+    public static void check(String target, String input, Contract contract, Body body) {
         Stats s = STATS.computeIfAbsent(target, t -> new Stats());
         long timeout = Long.getLong(TIMEOUT_PROPERTY, 20_000L);
         Future<?> f = RUNNER.submit(() -> {
@@ -96,15 +126,12 @@ public final class FuzzHarness {
             throw new AssertionError("interrupted", e);
         } catch (ExecutionException e) {
             Throwable t = e.getCause();
-            boolean isDocumented = documented.stream().anyMatch(c -> c.isInstance(t));
-            if (!isDocumented) {
-                throw fail(target, input, "undocumented " + t.getClass().getName() + ": " + t.getMessage(), t);
-            }
-            if (t.getMessage() == null || t.getMessage().isBlank()) {
-                throw fail(target, input, t.getClass().getName() + " without a message", t);
+            String violation = contract.violation(t);
+            if (violation != null) {
+                throw fail(target, input, violation, t);
             }
             s.rejected.incrementAndGet();
-            s.byType.computeIfAbsent(t.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+            s.byType.computeIfAbsent(contract.label(t), k -> new AtomicLong()).incrementAndGet();
         } finally {
             s.lastRun = System.nanoTime();
         }

@@ -1,5 +1,6 @@
 package dev.bitnet.server;
 
+import dev.bitnet.fuzz.FuzzHarness;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -186,7 +187,7 @@ class RequestParserFuzzTest {
 
     @Property(shrinking = ShrinkingMode.OFF)
     void requestsParseOrAre4xxNamingTheField(@ForAll("cases") String descriptor) {
-        if (RequestFuzzHarness.hasBudget(TARGET)) {
+        if (FuzzHarness.hasBudget(TARGET)) {
             run(descriptor);
         }
     }
@@ -207,13 +208,35 @@ class RequestParserFuzzTest {
         int nl = descriptor.indexOf('\n');
         boolean chat = descriptor.substring(0, nl).strip().equals("chat");
         byte[] body = bytes(descriptor.substring(nl + 1));
-        RequestFuzzHarness.check(TARGET, descriptor, () -> {
+        FuzzHarness.check(TARGET, descriptor, SERVER_CONTRACT, () -> {
             CompletionRequest r = chat ? PARSER.parseChat(body) : PARSER.parseCompletion(body);
             if (r.options().maxTokens() < 1 || r.options().logitBias().keySet().stream().anyMatch(id -> id < 0 || id >= 1000)) {
                 throw new AssertionError("parsed options out of range: " + r.options());
             }
         });
     }
+
+    /** The server's contract: the call succeeds, or throws an {@link ApiException} with a 4xx status naming the field. */
+    private static final FuzzHarness.Contract SERVER_CONTRACT = new FuzzHarness.Contract() {
+        @Override
+        public String violation(Throwable t) {
+            if (!(t instanceof ApiException api)) {
+                return "undocumented " + t.getClass().getName() + ": " + t.getMessage();
+            }
+            if (api.status() < 400 || api.status() > 499) {
+                return "status " + api.status() + " for a bad request: " + api.getMessage();
+            }
+            if (api.getMessage() == null || api.getMessage().isBlank() || !namesTheField(api)) {
+                return "message does not name the field " + api.param() + ": " + api.getMessage();
+            }
+            return null;
+        }
+
+        @Override
+        public String label(Throwable t) {
+            return "status " + ((ApiException) t).status();
+        }
+    };
 
     /** Whether an ApiException's message names what is wrong: its field, or the body for an unreadable one. */
     static boolean namesTheField(ApiException e) {
