@@ -1,15 +1,9 @@
 package dev.bitnet.langchain4j;
 
-import dev.bitnet.BitNetModel;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.Capability;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 
-import java.util.List;
-import java.util.Set;
 
 /**
  * A LangChain4j {@link ChatModel} that runs a BitNet b1.58 model in this JVM. Every request parameter is
@@ -32,11 +26,9 @@ import java.util.Set;
  * Close it to release a model it loaded from {@link Builder#modelPath}; a model passed to {@link Builder#model}
  * stays open.
  */
-public final class BitNetChatModel implements ChatModel, AutoCloseable {
-    private final ChatEngine engine;
-
+public final class BitNetChatModel extends ProviderModel implements ChatModel, AutoCloseable {
     private BitNetChatModel(ChatEngine engine) {
-        this.engine = engine;
+        super(engine);
     }
 
     /** A builder; set {@link Builder#modelPath} or {@link Builder#model}. */
@@ -55,35 +47,6 @@ public final class BitNetChatModel implements ChatModel, AutoCloseable {
     @Override
     public ChatResponse doChat(ChatRequest request) {
         return engine.chat(engine.prepare(request));
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return engine.defaults();
-    }
-
-    /**
-     * {@link Capability#RESPONSE_FORMAT_JSON_SCHEMA}: a JSON response format, with or without a schema, constrains
-     * generation, so {@code AiServices} methods returning records and POJOs ask for the schema natively.
-     */
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return engine.listeners();
-    }
-
-    /** The name a request's {@code modelName} may carry: the model file's name. */
-    public String modelName() {
-        return engine.modelName();
-    }
-
-    /** The model this provider runs. */
-    public BitNetModel model() {
-        return engine.model();
     }
 
     /** Closes the model if this provider loaded it. */

@@ -1,16 +1,10 @@
 package dev.bitnet.langchain4j;
 
-import dev.bitnet.BitNetModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.Capability;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -33,12 +27,11 @@ import java.util.concurrent.Executor;
  * });
  * }</pre>
  */
-public final class BitNetStreamingChatModel implements StreamingChatModel, AutoCloseable {
-    private final ChatEngine engine;
+public final class BitNetStreamingChatModel extends ProviderModel implements StreamingChatModel, AutoCloseable {
     private final Executor executor;
 
     private BitNetStreamingChatModel(ChatEngine engine, Executor executor) {
-        this.engine = engine;
+        super(engine);
         this.executor = executor;
     }
 
@@ -60,35 +53,6 @@ public final class BitNetStreamingChatModel implements StreamingChatModel, AutoC
         Objects.requireNonNull(handler, "handler");
         StreamingRun run = new StreamingRun(engine, engine.prepare(request), handler);
         executor.execute(run::run);
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return engine.defaults();
-    }
-
-    /**
-     * {@link Capability#RESPONSE_FORMAT_JSON_SCHEMA}: a JSON response format, with or without a schema, constrains
-     * generation, so {@code AiServices} methods returning records and POJOs ask for the schema natively.
-     */
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return engine.listeners();
-    }
-
-    /** The name a request's {@code modelName} may carry: the model file's name. */
-    public String modelName() {
-        return engine.modelName();
-    }
-
-    /** The model this provider runs. */
-    public BitNetModel model() {
-        return engine.model();
     }
 
     /** Closes the model if this provider loaded it; replies still streaming then fail through {@code onError}. */
