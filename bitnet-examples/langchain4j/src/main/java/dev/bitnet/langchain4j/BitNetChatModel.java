@@ -4,7 +4,6 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 
-
 /**
  * A LangChain4j {@link ChatModel} that runs a BitNet b1.58 model in this JVM. Every request parameter is
  * honoured: LangChain4j's common ones and, through {@link BitNetChatRequestParameters}, seed, min-p,
