@@ -99,24 +99,25 @@ public final class BitNetChatModel implements ChatModel, AutoCloseable {
     @Override
     public ChatResponse call(Prompt prompt) {
         Objects.requireNonNull(prompt, "prompt");
+        // the options, and the tools' format, are the same every round: only the conversation grows
+        BitNetChatOptions merged = OptionsMapping.merge(defaults, prompt.getOptions());
+        OptionsMapping.checkTools(merged, toolCalling);
+        GenerationOptions options = OptionsMapping.generationOptions(merged, modelName);
+        ToolCallFormat format = merged.getToolCallbacks().isEmpty() ? null : OptionsMapping.toolFormat(merged);
+        if (format != null && options.responseFormat().isConstrained()) {
+            throw new UnsupportedOperationException("a JSON response format or output schema together with tools "
+                    + "is not supported by bitnet-java: the reply is already constrained to a tool call or an answer");
+        }
         Prompt current = prompt;
         long promptTokens = 0;
         long generatedTokens = 0;
         for (int round = 0; ; round++) {
-            BitNetChatOptions merged = OptionsMapping.merge(defaults, current.getOptions());
-            OptionsMapping.checkTools(merged, toolCalling);
-            GenerationOptions options = OptionsMapping.generationOptions(merged, modelName);
             List<ChatMessage> messages = OptionsMapping.messages(current.getInstructions(), toolCalling);
             String id = newId();
-            if (merged.getToolCallbacks().isEmpty() || round >= MAX_TOOL_ROUNDS) {
+            if (format == null || round >= MAX_TOOL_ROUNDS) {
                 dev.bitnet.Generation g = model.chat(messages, options);
                 return new ChatResponse(List.of(new Generation(new AssistantMessage(g.text()), finish(g))),
                         metadata(id, promptTokens + g.usage().promptTokens(), generatedTokens + g.usage().generatedTokens()));
-            }
-            ToolCallFormat format = OptionsMapping.toolFormat(merged);
-            if (options.responseFormat().isConstrained()) {
-                throw new UnsupportedOperationException("a JSON response format or output schema together with tools "
-                        + "is not supported by bitnet-java: the reply is already constrained to a tool call or an answer");
             }
             dev.bitnet.Generation g = model.chat(format.withInstructions(messages),
                     options.toBuilder().responseFormat(format.responseFormat()).build());
@@ -139,7 +140,7 @@ public final class BitNetChatModel implements ChatModel, AutoCloseable {
             if (result.returnDirect()) {
                 return new ChatResponse(ToolExecutionResult.buildGenerations(result), metadata);
             }
-            current = new Prompt(result.conversationHistory(), current.getOptions());
+            current = new Prompt(result.conversationHistory(), prompt.getOptions());
         }
     }
 
